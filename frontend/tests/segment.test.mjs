@@ -80,7 +80,7 @@ test("Japanese snaps to dictionary words without spaces when the locale is ja", 
   const text = "東京都に住んでいます。";
   assert.equal(snapped(text, 1, 1 + 0), null);
   assert.equal(snapped(text, 0, 1, { locale: "ja" }), "東京");
-  assert.equal(snapped(text, 5, 7, { locale: "ja" }), "住んで");
+  assert.equal(snapped(text, 4, 6, { locale: "ja" }), "住んで");
   assert.equal(snapped(text, 0, text.length, { locale: "ja" }), "東京都に住んでいます");
 });
 
