@@ -35,7 +35,6 @@
  * @typedef {object} KeyState
  * @property {Mode} mode
  * @property {boolean} focused       a span is focused
- * @property {boolean} hasSelection  text is selected in the article
  * @property {boolean} readOnly      the assignment is submitted
  * @property {boolean} inEditable    the key went to a form field (the note, a text attribute)
  */
@@ -94,7 +93,7 @@ export function buildKeymap(schema) {
     }
   }
   const help = [
-    ...[...labels].map(([key, name]) => ({ keys: key, description: `label the selection (or, after l, the focused span) as ${name}; with Alt, keep the exact characters` })),
+    ...[...labels].map(([key, name]) => ({ keys: key, description: `label the selected text as ${name} (with Alt: exact characters, not whole words); with nothing selected, label the word after the focused span; after l, relabel the focused span` })),
     ...Object.entries(RESERVED).map(([keys, description]) => ({ keys, description })),
     { keys: "Enter", description: "open the focused span's attributes and note; in a relation, pick the target" },
     { keys: "Escape", description: "cancel, or leave the focused span" },
@@ -158,8 +157,10 @@ export function resolveKey(event, state, keymap) {
   if (state.readOnly) return null;
 
   if (key === "u") return { type: "undo" };
+  // With text selected the label applies to it; with nothing selected it starts a one-word
+  // span after the focused one (or at the top), so spans can be made without a mouse.
   const label = keymap.labels.get(hotkeyOf(event));
-  if (label && state.hasSelection) return { type: "create", label, exact: Boolean(event.altKey) };
+  if (label) return { type: "create", label, exact: Boolean(event.altKey) };
   if (!state.focused) return null;
   switch (key) {
     case "l":

@@ -18,7 +18,7 @@ const km = buildKeymap(SCHEMA);
 
 /** @param {Partial<import("../js/keymap.js").KeyState>} over */
 function state(over = {}) {
-  return { mode: "normal", focused: false, hasSelection: false, readOnly: false, inEditable: false, ...over };
+  return { mode: "normal", focused: false, readOnly: false, inEditable: false, ...over };
 }
 
 test("the schema's enabled hotkeys map to labels, case-insensitively", () => {
@@ -41,13 +41,14 @@ test("the help lists every label hotkey and every reserved key", () => {
   for (const k of ["c", "d", "a", ...Object.keys(RESERVED), "Enter", "Escape"]) assert.ok(keys.includes(k), k);
 });
 
-test("a label hotkey with text selected creates a span; with Alt it keeps the exact characters", () => {
-  assert.deepEqual(resolveKey({ key: "c" }, state({ hasSelection: true }), km), { type: "create", label: "claim", exact: false });
-  assert.deepEqual(resolveKey({ key: "D", shiftKey: true }, state({ hasSelection: true }), km), { type: "create", label: "denial", exact: false });
+test("a label hotkey creates a span; with Alt it keeps the exact characters", () => {
+  assert.deepEqual(resolveKey({ key: "c" }, state(), km), { type: "create", label: "claim", exact: false });
+  assert.deepEqual(resolveKey({ key: "D", shiftKey: true }, state(), km), { type: "create", label: "denial", exact: false });
   // macOS turns Alt+A into "å"; the physical key still says which label.
-  assert.deepEqual(resolveKey({ key: "å", code: "KeyA", altKey: true }, state({ hasSelection: true }), km), { type: "create", label: "attribution", exact: true });
-  assert.equal(resolveKey({ key: "c" }, state(), km), null);
-  assert.equal(resolveKey({ key: "x" }, state({ hasSelection: true }), km), null);
+  assert.deepEqual(resolveKey({ key: "å", code: "KeyA", altKey: true }, state(), km), { type: "create", label: "attribution", exact: true });
+  // Nothing selected: the page makes a one-word span at the keyboard position.
+  assert.deepEqual(resolveKey({ key: "c" }, state(), km), { type: "create", label: "claim", exact: false });
+  assert.equal(resolveKey({ key: "x" }, state(), km), null);
 });
 
 test("navigation works always, editing keys only with a focused span", () => {
@@ -89,7 +90,7 @@ test("while picking a relation target only j, k, Enter and Escape mean anything"
 });
 
 test("a submitted assignment can be read and navigated but not changed", () => {
-  const s = state({ readOnly: true, focused: true, hasSelection: true });
+  const s = state({ readOnly: true, focused: true });
   assert.deepEqual(resolveKey({ key: "j" }, s, km), { type: "next" });
   assert.deepEqual(resolveKey({ key: "Enter" }, s, km), { type: "open" });
   for (const key of ["c", "l", "r", "u", "Delete", "[", "}"]) assert.equal(resolveKey({ key }, s, km), null, key);
@@ -97,12 +98,12 @@ test("a submitted assignment can be read and navigated but not changed", () => {
 });
 
 test("keys typed into a form field or a dialog are left alone, except Escape", () => {
-  assert.equal(resolveKey({ key: "c" }, state({ inEditable: true, hasSelection: true }), km), null);
+  assert.equal(resolveKey({ key: "c" }, state({ inEditable: true }), km), null);
   assert.equal(resolveKey({ key: "j" }, state({ mode: "dialog" }), km), null);
   assert.deepEqual(resolveKey({ key: "Escape" }, state({ inEditable: true }), km), { type: "cancel" });
 });
 
 test("browser shortcuts with Ctrl or Cmd pass through", () => {
-  assert.equal(resolveKey({ key: "c", ctrlKey: true }, state({ hasSelection: true }), km), null);
+  assert.equal(resolveKey({ key: "c", ctrlKey: true }, state(), km), null);
   assert.equal(resolveKey({ key: "f", metaKey: true }, state(), km), null);
 });
