@@ -1,0 +1,153 @@
+"""One error shape for every API failure, whatever raised it.
+
+    {"error": {"code": "quote_mismatch", "message": "…", "field": "quote", "details": {…}}}
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from annotations.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(
+    code: str, message: str, field: str | None = None, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field, "details": details or {}}}
+
+
+def _first_validation_error(detail: Any, path: str = "") -> tuple[str | None, str, str]:
+    """The first (field, message, code) in DRF's nested validation detail."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            sub = f"{path}.{name}" if path and name else (name or path)
+            return _first_validation_error(value, sub)
+    if isinstance(detail, list) and detail:
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                return _first_validation_error(item, f"{path}[{index}]")
+            return _first_validation_error(item, path)
+    code = getattr(detail, "code", "invalid") or "invalid"
+    return (path or None), str(detail), str(code)
+
+
+MISSING_CODES = {"required", "null", "blank"}
+
+
+def _validation_response(exc: exceptions.ValidationError) -> Response:
+    field, message, code = _first_validation_error(exc.detail)
+    readable = f"{field}: {message}" if field else message
+    return Response(
+        error_body(
+            "missing_field" if code in MISSING_CODES else "invalid_field",
+            readable,
+            field,
+            {"errors": exc.detail},
+        ),
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.field, exc.details), status=exc.status)
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_response(exc)
+    if isinstance(exc, Http404):
+        return Response(
+            error_body("not_found", "Nothing is here, or you may not see it."), status=404
+        )
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            error_body(
+                "malformed_json",
+                f"The request body is not valid JSON ({exc.detail}). Send a JSON object with "
+                "Content-Type: application/json.",
+            ),
+            status=400,
+        )
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return Response(
+            error_body(
+                "not_authenticated",
+                "Sign in first: send 'Authorization: Token <token>' (from POST "
+                f"/api/auth/token/) or use a signed-in session. ({exc.detail})",
+            ),
+            status=401,
+            headers={"WWW-Authenticate": 'Token realm="api"'},
+        )
+    if isinstance(exc, exceptions.PermissionDenied):
+        return Response(error_body("permission_denied", str(exc.detail)), status=403)
+    if isinstance(exc, exceptions.NotFound):
+        return Response(error_body("not_found", str(exc.detail)), status=404)
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return Response(error_body("method_not_allowed", str(exc.detail)), status=405)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return Response(
+            error_body(
+                "unsupported_media_type",
+                f"{exc.detail} Send JSON with Content-Type: application/json.",
+            ),
+            status=415,
+        )
+    if isinstance(exc, exceptions.NotAcceptable):
+        return Response(error_body("not_acceptable", str(exc.detail)), status=406)
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        return Response(
+            error_body(
+                "throttled",
+                f"Too many attempts; try again in {wait} seconds.",
+                details={"retry_after": wait},
+            ),
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
+    if isinstance(exc, exceptions.APIException):
+        return Response(
+            error_body(str(exc.default_code), str(exc.detail)), status=exc.status_code
+        )
+    if isinstance(exc, DatabaseError):
+        logger.exception("database unavailable")
+        return Response(
+            error_body(
+                "service_unavailable",
+                "The database is unavailable right now; nothing was saved. Try again shortly.",
+            ),
+            status=503,
+            headers={"Retry-After": "2"},
+        )
+    return None
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def json_error_view(status_code: int, code: str, message: str) -> Any:
+    """A Django error handler that answers API paths in the error shape."""
+
+    def view(request: HttpRequest, exception: Exception | None = None) -> Any:
+        if _wants_json(request):
+            return JsonResponse(error_body(code, message), status=status_code)
+        from django.views import defaults
+
+        if status_code == 404:
+            return defaults.page_not_found(request, exception or Http404())
+        if status_code == 403:
+            return defaults.permission_denied(request, exception or DjangoPermissionDenied())
+        if status_code == 400:
+            return defaults.bad_request(request, exception or Exception())
+        return defaults.server_error(request)
+
+    return view

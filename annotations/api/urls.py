@@ -1,0 +1,34 @@
+from django.urls import path
+
+from annotations.api import auth, documents, projects, spans
+
+urlpatterns = [
+    path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
+    path("projects/", projects.ProjectListApi.as_view(), name="api-projects"),
+    path("projects/<int:project_id>/", projects.ProjectDetailApi.as_view(), name="api-project"),
+    path(
+        "projects/<int:project_id>/members/",
+        projects.MembershipListApi.as_view(),
+        name="api-members",
+    ),
+    path(
+        "projects/<int:project_id>/members/<str:username>/",
+        projects.MembershipDetailApi.as_view(),
+        name="api-member",
+    ),
+    path(
+        "projects/<int:project_id>/documents/",
+        documents.DocumentListApi.as_view(),
+        name="api-documents",
+    ),
+    path("documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"),
+    path("documents/<int:document_id>/spans/", spans.SpanListApi.as_view(), name="api-spans"),
+    path(
+        "documents/<int:document_id>/relations/",
+        spans.RelationListApi.as_view(),
+        name="api-relations",
+    ),
+    path("documents/<int:document_id>/submit/", documents.SubmitApi.as_view(), name="api-submit"),
+    path("spans/<int:span_id>/", spans.SpanDetailApi.as_view(), name="api-span"),
+    path("relations/<int:relation_id>/", spans.RelationDetailApi.as_view(), name="api-relation"),
+]

@@ -1,0 +1,454 @@
+"""Writes to spans and relations. Every write checks offsets, quote and schema first."""
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from annotations.errors import ConflictError, Invalid, PermissionDeniedError
+from annotations.models import (
+    ROLE_RANK,
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    Relation,
+    Role,
+    Span,
+)
+from annotations.schema import (
+    attribute_errors,
+    enabled_label_names,
+    label_definition,
+    relation_allowed,
+    relation_definition,
+)
+from annotations.selectors.access import project_role
+from annotations.services.audit import audit_record, relation_snapshot, span_snapshot
+from annotations.services.versions import check_version
+from annotations.services.work import document_mark_dirty
+from annotations.text import quote_context
+
+READ_ONLY_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
+QUOTE_PREVIEW = 80
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= QUOTE_PREVIEW else text[: QUOTE_PREVIEW - 1] + "…"
+
+
+def check_offsets(*, text: str, start: int, end: int, quote: str) -> None:
+    """The offset rule: 0 <= start < end <= len(text) in code points and the quote matches."""
+    length = len(text)
+    if start < 0:
+        raise Invalid("offset_out_of_range", f"start must be 0 or more, not {start}.", field="start")
+    if end > length:
+        raise Invalid(
+            "offset_out_of_range",
+            f"end {end} is beyond the end of the text, which has {length} characters "
+            "(offsets count Unicode code points).",
+            field="end",
+        )
+    if start >= end:
+        raise Invalid(
+            "empty_span",
+            f"start ({start}) must be less than end ({end}): a span covers at least one "
+            "character.",
+            field="end",
+        )
+    actual = text[start:end]
+    if actual != quote:
+        raise Invalid(
+            "quote_mismatch",
+            f"The quote does not match the text at [{start}, {end}): the text there is "
+            f"“{_preview(actual)}” but the quote is “{_preview(quote)}”. Offsets count "
+            "Unicode code points, not UTF-16 units or bytes.",
+            field="quote",
+            details={"expected": actual},
+        )
+
+
+def _ensure_writable(*, assignment: Assignment, actor: AbstractBaseUser) -> None:
+    project = assignment.document.project
+    if assignment.kind == AssignmentKind.ANNOTATOR:
+        if assignment.annotator_id != actor.pk:
+            raise PermissionDeniedError(
+                "not_your_layer",
+                "This is another annotator's layer: editors compare and adjudicate it into "
+                "the gold layer, they do not edit it.",
+            )
+    else:
+        minimum = Role.EDITOR if assignment.kind == AssignmentKind.GOLD else Role.ADMIN
+        role = project_role(user=actor, project=project)
+        if role is None or ROLE_RANK[role] < ROLE_RANK[minimum]:
+            raise PermissionDeniedError(
+                "permission_denied", f"Only a project {minimum.value} may edit this layer."
+            )
+    if assignment.status in READ_ONLY_STATUSES:
+        raise ConflictError(
+            "assignment_read_only",
+            f"This assignment is {assignment.status}, so it is read-only. An editor can send "
+            "it back to you for changes.",
+        )
+    if assignment.document.accepted_at is not None:
+        raise ConflictError(
+            "document_accepted", "This document has been accepted; its layers are final."
+        )
+
+
+def _check_label(
+    *, assignment: Assignment, label: str, attributes: dict[str, Any]
+) -> dict[str, Any]:
+    schema = assignment.document.project.label_schema
+    definition = label_definition(schema, label)
+    if definition is None or not definition.get("enabled", True):
+        allowed = ", ".join(enabled_label_names(schema))
+        raise Invalid(
+            "unknown_label",
+            f"“{label}” is not a label of this project (allowed: {allowed}).",
+            field="label",
+        )
+    errors = attribute_errors(definition, attributes)
+    if errors:
+        field, message = errors[0]
+        raise Invalid(
+            "invalid_attribute",
+            f"{field}: {message}",
+            field=field,
+            details={"errors": [{"field": f, "message": m} for f, m in errors]},
+        )
+    return definition
+
+
+def _check_overlap(*, assignment: Assignment, start: int, end: int, exclude: int | None) -> None:
+    if assignment.document.project.allow_overlap:
+        return
+    clash = (
+        Span.objects.filter(assignment=assignment, start__lt=end, end__gt=start)
+        .exclude(pk=exclude)
+        .first()
+    )
+    if clash is not None:
+        raise Invalid(
+            "overlap_not_allowed",
+            f"This project does not allow overlapping spans, and [{start}, {end}) overlaps "
+            f"the {clash.label} span “{_preview(clash.quote)}” at [{clash.start}, {clash.end}).",
+            field="start",
+            details={"span": clash.pk},
+        )
+
+
+def _touch_assignment(assignment: Assignment) -> None:
+    """A first edit moves an assignment into progress; a counted layer becomes dirty."""
+    if assignment.status == AssignmentStatus.ASSIGNED:
+        Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.ASSIGNED).update(
+            status=AssignmentStatus.IN_PROGRESS
+        )
+        assignment.status = AssignmentStatus.IN_PROGRESS
+    if assignment.kind == AssignmentKind.GOLD:
+        document_mark_dirty(document_id=assignment.document_id)
+
+
+def _lock(assignment: Assignment) -> Assignment:
+    """Lock the layer so writes to one assignment (and client_id checks) are serialised."""
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("document__project")
+        .get(pk=assignment.pk)
+    )
+
+
+def span_create(
+    *,
+    assignment: Assignment,
+    actor: AbstractBaseUser,
+    label: str,
+    start: int,
+    end: int,
+    quote: str,
+    attributes: dict[str, Any] | None = None,
+    note: str = "",
+    client_id: uuid.UUID | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> tuple[Span, bool]:
+    """Create a span; returns (span, created). A repeated client_id returns the first span."""
+    attributes = attributes or {}
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if client_id is not None:
+            existing = Span.objects.filter(assignment=assignment, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        _ensure_writable(assignment=assignment, actor=actor)
+        text = assignment.document.text
+        check_offsets(text=text, start=start, end=end, quote=quote)
+        _check_label(assignment=assignment, label=label, attributes=attributes)
+        _check_overlap(assignment=assignment, start=start, end=end, exclude=None)
+        prefix, suffix = quote_context(text, start, end)
+        span = Span.objects.create(
+            assignment=assignment,
+            label=label,
+            start=start,
+            end=end,
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            attributes=attributes,
+            note=note,
+            client_id=client_id,
+            provenance=provenance or {},
+        )
+        _touch_assignment(assignment)
+        audit_record(
+            actor=actor,
+            project=assignment.document.project,
+            action="span.create",
+            object_type="span",
+            object_id=span.pk,
+            after=span_snapshot(span),
+        )
+    return span, True
+
+
+def _relations_broken_by_label(span: Span, label: str) -> list[Relation]:
+    schema = span.assignment.document.project.label_schema
+    broken = []
+    for relation in Relation.objects.filter(assignment=span.assignment).filter(
+        from_span=span
+    ) | Relation.objects.filter(assignment=span.assignment, to_span=span):
+        definition = relation_definition(schema, relation.type)
+        from_label = label if relation.from_span_id == span.pk else relation.from_span.label
+        to_label = label if relation.to_span_id == span.pk else relation.to_span.label
+        if definition is None or not relation_allowed(definition, from_label, to_label):
+            broken.append(relation)
+    return broken
+
+
+def span_update(
+    *, span: Span, actor: AbstractBaseUser, version: int | None, **changes: Any
+) -> Span:
+    """Change a span's label, boundaries, attributes or note, at the version the client saw."""
+    with transaction.atomic():
+        assignment = _lock(span.assignment)
+        span = Span.objects.select_for_update().get(pk=span.pk)
+        span.assignment = assignment
+        _ensure_writable(assignment=assignment, actor=actor)
+        check_version(span, version, "span", span_payload(span))
+        before = span_snapshot(span)
+        if {"start", "end"} & changes.keys() and "quote" not in changes:
+            raise Invalid(
+                "quote_required",
+                "When you move a span's start or end, send the new quote too, so the server "
+                "can check that both sides see the same text.",
+                field="quote",
+            )
+        start = changes.get("start", span.start)
+        end = changes.get("end", span.end)
+        quote = changes.get("quote", span.quote)
+        text = assignment.document.text
+        check_offsets(text=text, start=start, end=end, quote=quote)
+        label = changes.get("label", span.label)
+        if "attributes" in changes:
+            attributes = changes["attributes"] or {}
+        elif label != span.label:
+            definition = label_definition(assignment.document.project.label_schema, label)
+            known = {a["name"] for a in definition.get("attributes", [])} if definition else set()
+            attributes = {k: v for k, v in span.attributes.items() if k in known}
+        else:
+            attributes = span.attributes
+        _check_label(assignment=assignment, label=label, attributes=attributes)
+        if label != span.label:
+            broken = _relations_broken_by_label(span, label)
+            if broken:
+                names = ", ".join(f"{r.type} (relation {r.pk})" for r in broken)
+                raise Invalid(
+                    "relation_invalid",
+                    f"Relabelling this span as {label} would make {names} invalid; delete "
+                    "those relations first.",
+                    field="label",
+                    details={"relations": [r.pk for r in broken]},
+                )
+        if (start, end) != (span.start, span.end):
+            _check_overlap(assignment=assignment, start=start, end=end, exclude=span.pk)
+        span.start, span.end, span.quote, span.label = start, end, quote, label
+        span.prefix, span.suffix = quote_context(text, start, end)
+        span.attributes = attributes
+        if "note" in changes:
+            span.note = changes["note"]
+        span.version += 1
+        span.save()
+        _touch_assignment(assignment)
+        audit_record(
+            actor=actor,
+            project=assignment.document.project,
+            action="span.update",
+            object_type="span",
+            object_id=span.pk,
+            before=before,
+            after=span_snapshot(span),
+        )
+    return span
+
+
+def span_delete(*, span: Span, actor: AbstractBaseUser, version: int | None) -> int:
+    """Delete a span and the relations that use it, in one transaction and one audit event."""
+    with transaction.atomic():
+        assignment = _lock(span.assignment)
+        span = Span.objects.select_for_update().get(pk=span.pk)
+        span.assignment = assignment
+        _ensure_writable(assignment=assignment, actor=actor)
+        check_version(span, version, "span", span_payload(span))
+        relations = list(
+            Relation.objects.filter(from_span=span) | Relation.objects.filter(to_span=span)
+        )
+        before = {**span_snapshot(span), "relations": [relation_snapshot(r) for r in relations]}
+        span_id = span.pk
+        Relation.objects.filter(pk__in=[r.pk for r in relations]).delete()
+        span.delete()
+        _touch_assignment(assignment)
+        audit_record(
+            actor=actor,
+            project=assignment.document.project,
+            action="span.delete",
+            object_type="span",
+            object_id=span_id,
+            before=before,
+        )
+    return len(relations)
+
+
+def _endpoint(
+    *, assignment: Assignment, span_id: int | None, client_id: uuid.UUID | None, side: str
+) -> Span:
+    if span_id is None and client_id is None:
+        raise Invalid(
+            "endpoint_required",
+            f"Name the relation's {side} span by id ({side}_span) or client_id "
+            f"({side}_client_id).",
+            field=f"{side}_span",
+        )
+    spans = Span.objects.filter(assignment=assignment)
+    span = (
+        spans.filter(pk=span_id).first()
+        if span_id is not None
+        else spans.filter(client_id=client_id).first()
+    )
+    if span is None:
+        named = f"id {span_id}" if span_id is not None else f"client_id {client_id}"
+        raise Invalid(
+            "unknown_span",
+            f"The {side} span ({named}) is not in this layer of this document; a relation "
+            "links two spans of the same layer.",
+            field=f"{side}_span" if span_id is not None else f"{side}_client_id",
+        )
+    return span
+
+
+def relation_create(
+    *,
+    assignment: Assignment,
+    actor: AbstractBaseUser,
+    type: str,
+    from_span: int | None = None,
+    to_span: int | None = None,
+    from_client_id: uuid.UUID | None = None,
+    to_client_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+    provenance: dict[str, Any] | None = None,
+) -> tuple[Relation, bool]:
+    """Link two spans of one layer; returns (relation, created)."""
+    with transaction.atomic():
+        assignment = _lock(assignment)
+        if client_id is not None:
+            existing = Relation.objects.filter(assignment=assignment, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        _ensure_writable(assignment=assignment, actor=actor)
+        source = _endpoint(
+            assignment=assignment, span_id=from_span, client_id=from_client_id, side="from"
+        )
+        target = _endpoint(
+            assignment=assignment, span_id=to_span, client_id=to_client_id, side="to"
+        )
+        if source.pk == target.pk:
+            raise Invalid(
+                "self_relation", "A relation links two different spans.", field="to_span"
+            )
+        schema = assignment.document.project.label_schema
+        definition = relation_definition(schema, type)
+        if definition is None:
+            allowed = ", ".join(r["name"] for r in schema.get("relations", [])) or "none"
+            raise Invalid(
+                "unknown_relation_type",
+                f"“{type}” is not a relation type of this project (allowed: {allowed}).",
+                field="type",
+            )
+        if not relation_allowed(definition, source.label, target.label):
+            raise Invalid(
+                "relation_not_allowed",
+                f"{type} cannot link a {source.label} to a {target.label}; it links "
+                f"{' or '.join(definition['from'])} to {' or '.join(definition['to'])}.",
+                field="type",
+            )
+        duplicate = Relation.objects.filter(type=type, from_span=source, to_span=target)
+        if definition.get("symmetric"):
+            duplicate = duplicate | Relation.objects.filter(
+                type=type, from_span=target, to_span=source
+            )
+        existing = duplicate.first()
+        if existing is not None:
+            raise ConflictError(
+                "relation_exists",
+                f"These two spans are already linked by {type} (relation {existing.pk}).",
+                details={"current": relation_payload(existing)},
+            )
+        relation = Relation.objects.create(
+            assignment=assignment,
+            type=type,
+            from_span=source,
+            to_span=target,
+            client_id=client_id,
+            provenance=provenance or {},
+        )
+        _touch_assignment(assignment)
+        audit_record(
+            actor=actor,
+            project=assignment.document.project,
+            action="relation.create",
+            object_type="relation",
+            object_id=relation.pk,
+            after=relation_snapshot(relation),
+        )
+    return relation, True
+
+
+def relation_delete(*, relation: Relation, actor: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        assignment = _lock(relation.assignment)
+        _ensure_writable(assignment=assignment, actor=actor)
+        before = relation_snapshot(relation)
+        relation_id = relation.pk
+        relation.delete()
+        _touch_assignment(assignment)
+        audit_record(
+            actor=actor,
+            project=assignment.document.project,
+            action="relation.delete",
+            object_type="relation",
+            object_id=relation_id,
+            before=before,
+        )
+
+
+def span_payload(span: Span) -> dict[str, Any]:
+    """The span as the API shows it, for 409 bodies (error.details.current)."""
+    from annotations.api.serializers import SpanOutputSerializer
+
+    return dict(SpanOutputSerializer(span).data)
+
+
+def relation_payload(relation: Relation) -> dict[str, Any]:
+    from annotations.api.serializers import RelationOutputSerializer
+
+    return dict(RelationOutputSerializer(relation).data)
+

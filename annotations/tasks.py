@@ -1,0 +1,15 @@
+"""Celery tasks: thin. They take ids, call the service of the same name, and are safe twice."""
+
+from celery import shared_task
+
+from annotations.services import work
+
+
+@shared_task(acks_late=True)
+def document_label_counts_record(document_id: int) -> None:
+    work.document_label_counts_record(document_id=document_id)
+
+
+@shared_task
+def sweep() -> dict[str, int]:
+    return work.sweep()
