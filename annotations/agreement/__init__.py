@@ -1,0 +1,35 @@
+"""Inter-annotator agreement: validated metrics in plain numpy, no Django imports.
+
+The entry points are :func:`document_statistics`, :func:`combine_statistics` and
+:func:`metrics_from_statistics`; the coded-data coefficients live in :mod:`.coding`.
+"""
+
+from .coding import (
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    scott_pi,
+)
+from .statistics import (
+    STATISTICS_VERSION,
+    combine_statistics,
+    document_statistics,
+    metrics_from_statistics,
+)
+from .types import DocumentInput, RelationUnit, SpanUnit
+
+__all__ = [
+    "STATISTICS_VERSION",
+    "DocumentInput",
+    "RelationUnit",
+    "SpanUnit",
+    "cohen_kappa",
+    "combine_statistics",
+    "document_statistics",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "metrics_from_statistics",
+    "percent_agreement",
+    "scott_pi",
+]

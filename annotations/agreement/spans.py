@@ -1,0 +1,208 @@
+# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
+"""Span-level comparisons: character-level alpha, span matching and F1, relations, attributes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .types import RelationUnit, SpanUnit
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def char_coincidences(
+    layers: Sequence[tuple[IntArray, IntArray, IntArray]], labels: int, length: int
+) -> FloatArray:
+    """Per label layer, the binary coincidence matrix of character-level coding: [o00, o01, o11].
+
+    Each character is a unit coded by every one of the m annotators with the label (1)
+    or "none" (0). A character that n1 annotators cover adds n1(n1 − 1)/(m − 1) to o11,
+    n0(n0 − 1)/(m − 1) to o00 and n1·n0/(m − 1) to o01 = o10, n0 = m − n1
+    (Krippendorff 2011, section C). ``layers`` holds each annotator's units (starts,
+    ends, label indexes; one label's units disjoint). The histogram of n1 over the
+    characters comes from sorting the units' +1/−1 boundary events, so the cost grows
+    with the number of spans, not with the number of characters.
+    """
+    coders = len(layers)
+    positions = np.concatenate([np.concatenate([s, e]) for s, e, _ in layers])
+    owners = np.concatenate([np.concatenate([k, k]) for _, _, k in layers])
+    steps = np.concatenate(
+        [np.concatenate([np.ones(s.size), -np.ones(e.size)]) for s, e, _ in layers]
+    )
+    # Within a label, ends sort before starts at the same position, so adjacent units
+    # never count twice; each label's events sum to zero, so depth restarts at 0.
+    order = np.lexsort((steps, positions, owners))
+    positions, owners = positions[order], owners[order]
+    depth = np.cumsum(steps[order]).astype(np.int64)
+    widths = np.zeros(positions.size)
+    if positions.size:
+        same = owners[1:] == owners[:-1]
+        widths[:-1] = np.where(same, positions[1:] - positions[:-1], 0)
+    histogram = np.bincount(
+        owners * (coders + 1) + depth, weights=widths, minlength=labels * (coders + 1)
+    ).reshape(labels, coders + 1)
+    histogram[:, 0] = length - histogram[:, 1:].sum(axis=1)
+    ones = np.arange(coders + 1, dtype=np.float64)
+    zeros = coders - ones
+    weights = np.stack([zeros * (zeros - 1), ones * zeros, ones * (ones - 1)], axis=1)
+    result: FloatArray = histogram @ weights / (coders - 1)
+    return result
+
+
+def binary_alpha(o00: float, o01: float, o11: float) -> float | None:
+    """Nominal alpha of a two-value coincidence matrix [[o00, o01], [o01, o11]].
+
+    α = 1 − (n − 1) · 2·o01 / (2·n0·n1) with n0 = o00 + o01, n1 = o11 + o01,
+    n = n0 + n1 (Krippendorff 2011, section E, nominal metric). None if either value
+    never occurs (no variation).
+    """
+    n0, n1 = o00 + o01, o11 + o01
+    total = n0 + n1
+    if n0 <= 0 or n1 <= 0 or total <= 1:
+        return None
+    return 1.0 - (total - 1.0) * o01 / (n0 * n1)
+
+
+def pair_char_coincidences(
+    inter: float, len_a: float, len_b: float, length: float
+) -> tuple[float, float, float]:
+    """[o00, o01, o11] of two annotators on one label layer from covered lengths alone."""
+    union = len_a + len_b - inter
+    return 2.0 * (length - union), len_a + len_b - 2.0 * inter, 2.0 * inter
+
+
+def overlap_matches(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> list[tuple[int, int]]:
+    """One-to-one overlap matching between two annotators' spans.
+
+    Two spans are candidates when they have the same label and share at least one
+    character. Candidates are taken greedily by largest overlap (in characters); ties
+    go to the pair that starts earlier in the first annotator's layer, then in the
+    second's, then to the shorter spans; a span already taken is never reused. This is
+    deterministic and symmetric in outcome for the counts we report (the number of
+    matches does not depend on which annotator is "first" except through tie-breaking
+    among equal overlaps).
+    """
+    if not first or not second:
+        return []
+    starts_a = np.array([s.start for s in first])
+    ends_a = np.array([s.end for s in first])
+    starts_b = np.array([s.start for s in second])
+    ends_b = np.array([s.end for s in second])
+    labels_a = [s.label for s in first]
+    labels_b = [s.label for s in second]
+    vocabulary = {label: index for index, label in enumerate(sorted(set(labels_a) | set(labels_b)))}
+    same = (
+        np.array([vocabulary[x] for x in labels_a])[:, None]
+        == np.array([vocabulary[x] for x in labels_b])[None, :]
+    )
+    overlap = np.minimum(ends_a[:, None], ends_b[None, :]) - np.maximum(
+        starts_a[:, None], starts_b[None, :]
+    )
+    rows, cols = np.nonzero((overlap > 0) & same)
+    if rows.size == 0:
+        return []
+    order = np.lexsort(
+        (
+            ends_b[cols] - starts_b[cols],
+            ends_a[rows] - starts_a[rows],
+            starts_b[cols],
+            starts_a[rows],
+            -overlap[rows, cols],
+        )
+    )
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    matches: list[tuple[int, int]] = []
+    for row, col in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if row not in taken_a and col not in taken_b:
+            taken_a.add(row)
+            taken_b.add(col)
+            matches.append((row, col))
+    return matches
+
+
+def exact_match_counts(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> Counter[str]:
+    """Per label, how many spans the two layers share with identical start, end and label."""
+    a = Counter((s.start, s.end, s.label) for s in first)
+    b = Counter((s.start, s.end, s.label) for s in second)
+    result: Counter[str] = Counter()
+    for key, count in (a & b).items():
+        result[key[2]] += count
+    return result
+
+
+def relation_counts(
+    first: Sequence[SpanUnit],
+    second: Sequence[SpanUnit],
+    relations_a: Iterable[RelationUnit],
+    relations_b: Iterable[RelationUnit],
+    matches: Sequence[tuple[int, int]],
+) -> dict[str, dict[str, int]]:
+    """Per relation type: relations of each annotator and how many the other one shares.
+
+    A relation of the first annotator is matched when the second has a relation of the
+    same type from the overlap-match partner of its source to the partner of its
+    target (both endpoints must be matched); relations are matched one to one.
+    """
+    partner = {first[row].id: second[col].id for row, col in matches}
+    mapped = Counter(
+        (r.type, partner[r.source], partner[r.target])
+        for r in relations_a
+        if r.source in partner and r.target in partner
+    )
+    theirs = Counter((r.type, r.source, r.target) for r in relations_b)
+    result: dict[str, dict[str, int]] = {}
+    for r in relations_a:
+        result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_a"] += 1
+    for r in relations_b:
+        result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_b"] += 1
+    for (kind, _, _), count in (mapped & theirs).items():
+        result[kind]["matched"] += count
+    return result
+
+
+def attribute_value_key(value: Any) -> str:
+    """A stable string for an attribute value, so tables can be keyed in JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, sort_keys=True)
+
+
+def attribute_tables(
+    first: Sequence[SpanUnit], second: Sequence[SpanUnit], matches: Sequence[tuple[int, int]]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Per attribute name, counts of (first annotator's value, second's) over matched spans.
+
+    Only pairs where both spans carry a (non-null) value for the attribute count; a
+    value missing on one side is a missing value, not a disagreement.
+    """
+    tables: dict[str, dict[str, dict[str, int]]] = {}
+    for row, col in matches:
+        a, b = first[row].attributes, second[col].attributes
+        for name in set(a) & set(b):
+            if a[name] is None or b[name] is None:
+                continue
+            cell = tables.setdefault(name, {}).setdefault(attribute_value_key(a[name]), {})
+            key = attribute_value_key(b[name])
+            cell[key] = cell.get(key, 0) + 1
+    return tables
+
+
+def table_to_matrix(table: Mapping[str, Mapping[str, float]]) -> tuple[list[str], FloatArray]:
+    """A nested {first value: {second value: count}} table as a square matrix."""
+    values = sorted(set(table) | {k for row in table.values() for k in row})
+    position = {value: index for index, value in enumerate(values)}
+    matrix = np.zeros((len(values), len(values)))
+    for a, row in table.items():
+        for b, count in row.items():
+            matrix[position[a], position[b]] += count
+    return values, matrix

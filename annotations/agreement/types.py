@@ -1,0 +1,48 @@
+"""Plain input types for the agreement library: no Django, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SpanUnit:
+    """One highlighted span of one annotator.
+
+    ``start``/``end`` are code-point offsets, end exclusive. ``id`` lets relations name
+    their endpoints; the input parser fills it with the span's index when absent.
+    """
+
+    annotator: str
+    start: int
+    end: int
+    label: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RelationUnit:
+    """A typed link between two spans of the same annotator, named by span ``id``."""
+
+    annotator: str
+    type: str
+    source: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInput:
+    """Everything agreement needs to know about one document.
+
+    ``annotators`` lists every annotator whose layer counts, including those who
+    marked nothing: an empty layer is a statement ("nothing here"), not missing data.
+    """
+
+    id: str
+    length: int
+    annotators: Sequence[str]
+    spans: Sequence[SpanUnit]
+    relations: Sequence[RelationUnit] = ()
