@@ -105,7 +105,7 @@ def alpha_u_statistics(
         }
         for index, label in enumerate(labels)
     }
-    return result, np.array(shared).reshape(-1, count)
+    return result, np.array(shared, dtype=np.float64).reshape(len(shared), count)
 
 
 def alpha_u_disagreements(
@@ -260,7 +260,7 @@ def u_alpha_statistics(
 
 
 def _ratio_alpha(observed: float, expected: float) -> float | None:
-    return 1.0 - observed / expected if expected > 1e-12 else None
+    return 1.0 - float(observed) / float(expected) if expected > 1e-12 else None
 
 
 def u_alpha_metrics(statistics: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,325 @@
+"""Input parsing and output shaping for ``manage.py agreement``.
+
+Accepted input (one JSON document, or JSON Lines with one document per line):
+
+- ``{"kind": "spans", "documents": [{"id": "d1", "length": 3000, "annotators": ["alice",
+  "bob"], "spans": [{"annotator": "alice", "start": 0, "end": 12, "label": "claim",
+  "attributes": {...}, "id": "s1"}], "relations": [{"annotator": "alice", "type":
+  "attributed_to", "from": "s1", "to": "s2"}]}]}``. ``annotators`` may be left out (the
+  annotators of the spans are used); span ``id`` defaults to the span's position in the
+  list, which relations may use instead;
+- ``{"kind": "coding", "level": "nominal", "data": [[1, 2, null], [1, 2, 3]]}``, one row
+  per coder, ``null`` for a missing value;
+- JSON Lines where every line is one document object as above (the shape of the
+  project's JSONL export: ``id``, ``text`` or ``length``, ``spans``, ``relations``).
+
+Every problem raises :class:`AgreementInputError` whose message starts with the path of
+the offending field, e.g. ``documents[3].spans[7].end: must be <= length (3000)``, or
+with ``line N`` for JSON Lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .coding import (
+    LEVELS,
+    Level,
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    scott_pi,
+)
+from .statistics import combine_statistics, document_statistics, metrics_from_statistics
+from .types import DocumentInput, RelationUnit, SpanUnit
+
+
+class AgreementInputError(ValueError):
+    """The input file is not what the command accepts; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpansInput:
+    documents: list[DocumentInput]
+
+
+@dataclass(frozen=True, slots=True)
+class CodingInput:
+    level: Level
+    data: list[list[Any]]
+
+
+def _fail(path: str, message: str) -> AgreementInputError:
+    return AgreementInputError(f"{path}: {message}")
+
+
+def _integer(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(path, f"must be an integer, not {json.dumps(value)}")
+    return value
+
+
+def _text(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _fail(path, f"must be a non-empty string, not {json.dumps(value)}")
+    return value
+
+
+def _identifier(value: Any, path: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise _fail(path, f"must be a string or an integer, not {json.dumps(value)}")
+    return str(value)
+
+
+def _object(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(path, "must be an object")
+    return value
+
+
+def _array(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _fail(path, "must be an array")
+    return value
+
+
+def _span(raw: Any, path: str, length: int, annotators: set[str] | None, index: int) -> SpanUnit:
+    item = _object(raw, path)
+    for key in ("annotator", "start", "end", "label"):
+        if key not in item:
+            raise _fail(f"{path}.{key}", "is required")
+    annotator = _text(item["annotator"], f"{path}.annotator")
+    if annotators is not None and annotator not in annotators:
+        raise _fail(f"{path}.annotator", f"{annotator!r} is not in the document's annotators")
+    start = _integer(item["start"], f"{path}.start")
+    end = _integer(item["end"], f"{path}.end")
+    if start < 0:
+        raise _fail(f"{path}.start", f"must be >= 0 ({start})")
+    if end <= start:
+        raise _fail(f"{path}.end", f"must be > start ({start})")
+    if end > length:
+        raise _fail(f"{path}.end", f"must be <= length ({length})")
+    attributes = _object(item.get("attributes") or {}, f"{path}.attributes")
+    span_id = _identifier(item["id"], f"{path}.id") if "id" in item else str(index)
+    return SpanUnit(
+        annotator, start, end, _text(item["label"], f"{path}.label"), attributes, span_id
+    )
+
+
+def _relation(raw: Any, path: str, owners: Mapping[str, str]) -> RelationUnit:
+    item = _object(raw, path)
+    for key in ("annotator", "type", "from", "to"):
+        if key not in item:
+            raise _fail(f"{path}.{key}", "is required")
+    annotator = _text(item["annotator"], f"{path}.annotator")
+    ends = []
+    for key in ("from", "to"):
+        span_id = _identifier(item[key], f"{path}.{key}")
+        if owners.get(span_id) != annotator:
+            raise _fail(f"{path}.{key}", f"no span {span_id!r} by {annotator!r} in this document")
+        ends.append(span_id)
+    return RelationUnit(annotator, _text(item["type"], f"{path}.type"), ends[0], ends[1])
+
+
+def _document(raw: Any, path: str) -> DocumentInput:
+    item = _object(raw, path)
+    if "id" not in item:
+        raise _fail(f"{path}.id", "is required")
+    if "length" in item:
+        length = _integer(item["length"], f"{path}.length")
+        if length < 0:
+            raise _fail(f"{path}.length", f"must be >= 0 ({length})")
+    elif isinstance(item.get("text"), str):
+        length = len(item["text"])
+    else:
+        raise _fail(f"{path}.length", "is required (or give the document's text)")
+    declared: set[str] | None = None
+    annotators: list[str] = []
+    if "annotators" in item:
+        for position, name in enumerate(_array(item["annotators"], f"{path}.annotators")):
+            annotators.append(_text(name, f"{path}.annotators[{position}]"))
+        if len(set(annotators)) != len(annotators):
+            raise _fail(f"{path}.annotators", "lists an annotator twice")
+        declared = set(annotators)
+    spans = [
+        _span(raw_span, f"{path}.spans[{index}]", length, declared, index)
+        for index, raw_span in enumerate(_array(item.get("spans", []), f"{path}.spans"))
+    ]
+    owners: dict[str, str] = {}
+    for index, span in enumerate(spans):
+        if span.id in owners:
+            raise _fail(f"{path}.spans[{index}].id", f"{span.id!r} is used twice")
+        owners[span.id] = span.annotator
+    relations = [
+        _relation(raw_relation, f"{path}.relations[{index}]", owners)
+        for index, raw_relation in enumerate(_array(item.get("relations", []), f"{path}.relations"))
+    ]
+    if declared is None:
+        annotators = sorted({span.annotator for span in spans})
+    return DocumentInput(
+        _identifier(item["id"], f"{path}.id"), length, annotators, spans, relations
+    )
+
+
+def _documents(raw: list[Any], path: str) -> SpansInput:
+    documents = [_document(item, f"{path}[{index}]") for index, item in enumerate(raw)]
+    seen: set[str] = set()
+    for index, doc in enumerate(documents):
+        if doc.id in seen:
+            raise _fail(f"{path}[{index}].id", f"{doc.id!r} is used twice")
+        seen.add(doc.id)
+    return SpansInput(documents)
+
+
+def _coding(item: Mapping[str, Any]) -> CodingInput:
+    level = item.get("level", "nominal")
+    if level not in LEVELS:
+        raise _fail("level", f"must be one of {', '.join(LEVELS)}, not {json.dumps(level)}")
+    if "data" not in item:
+        raise _fail("data", "is required")
+    rows = _array(item["data"], "data")
+    if len(rows) < 2:
+        raise _fail("data", "needs one row per coder and at least two coders")
+    width = None
+    data: list[list[Any]] = []
+    for r, raw_row in enumerate(rows):
+        row = _array(raw_row, f"data[{r}]")
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise _fail(f"data[{r}]", f"has {len(row)} values, the first row has {width}")
+        for u, value in enumerate(row):
+            if value is None:
+                continue
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if level != "nominal" and not numeric:
+                raise _fail(
+                    f"data[{r}][{u}]", f"must be a number for {level} data, not {json.dumps(value)}"
+                )
+            if not numeric and not isinstance(value, str):
+                raise _fail(
+                    f"data[{r}][{u}]",
+                    f"must be a number, a string or null, not {json.dumps(value)}",
+                )
+        data.append(row)
+    return CodingInput(level, data)
+
+
+def parse_input(text: str) -> SpansInput | CodingInput:
+    """Parse the command's input (see the module docstring) or raise AgreementInputError."""
+    try:
+        top = json.loads(text)
+    except json.JSONDecodeError as whole_error:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2:
+            raise AgreementInputError(
+                f"line {whole_error.lineno}: not valid JSON ({whole_error.msg})"
+            ) from None
+        documents = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                documents.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise AgreementInputError(f"line {number}: not valid JSON ({error.msg})") from None
+        try:
+            return _documents(documents, "documents")
+        except AgreementInputError as error:
+            raise AgreementInputError(_as_line(str(error), text)) from None
+    if isinstance(top, dict) and "kind" not in top and "spans" in top:
+        return _documents([top], "documents")
+    item = _object(top, "input")
+    kind = item.get("kind")
+    if kind == "spans":
+        if "documents" not in item:
+            raise _fail("documents", "is required")
+        return _documents(_array(item["documents"], "documents"), "documents")
+    if kind == "coding":
+        return _coding(item)
+    raise _fail("kind", f'must be "spans" or "coding", not {json.dumps(kind)}')
+
+
+def _as_line(message: str, text: str) -> str:
+    """Turn ``documents[i].…`` into ``line N: …`` for JSON Lines input."""
+    index_text = message[len("documents[") : message.index("]")]
+    numbers = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    rest = message[message.index("]") + 1 :].lstrip(".")
+    return f"line {numbers[int(index_text)]}: {rest}"
+
+
+def _without_count(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in metrics.items() if key != "documents"}
+
+
+def agreement_output(parsed: SpansInput | CodingInput) -> dict[str, Any]:
+    """The command's output: metrics for the whole input and, for spans, per document.
+
+    For spans the top level holds every metric over all documents (combined from the
+    per-document statistics, as the project figures are), ``document_count`` (how many
+    documents had two or more annotators) and ``documents``: the same metrics per
+    document id. For coding: ``alpha``, ``percent_agreement``, and ``cohen_kappa`` and
+    ``scott_pi`` with two coders or ``fleiss_kappa`` when no value is missing.
+    """
+    if isinstance(parsed, CodingInput):
+        result: dict[str, Any] = {
+            "kind": "coding",
+            "level": parsed.level,
+            "coders": len(parsed.data),
+            "units": len(parsed.data[0]),
+            "alpha": krippendorff_alpha(parsed.data, parsed.level),
+            "percent_agreement": percent_agreement(parsed.data),
+        }
+        if len(parsed.data) == 2:
+            result["cohen_kappa"] = cohen_kappa(parsed.data[0], parsed.data[1])
+            result["scott_pi"] = scott_pi(parsed.data[0], parsed.data[1])
+        if all(value is not None for row in parsed.data for value in row):
+            result["fleiss_kappa"] = fleiss_kappa(parsed.data)
+        return result
+    statistics = [document_statistics(doc) for doc in parsed.documents]
+    overall = metrics_from_statistics(combine_statistics(statistics))
+    return (
+        {"kind": "spans"}
+        | _without_count(overall)
+        | {
+            "document_count": overall["documents"],
+            "documents": {
+                doc.id: _without_count(metrics_from_statistics(item))
+                for doc, item in zip(parsed.documents, statistics, strict=True)
+            },
+        }
+    )
+
+
+def spans_input_json(documents: Sequence[DocumentInput]) -> dict[str, Any]:
+    """The spans input format for ``documents`` (used to feed the command in the benchmark)."""
+    return {
+        "kind": "spans",
+        "documents": [
+            {
+                "id": doc.id,
+                "length": doc.length,
+                "annotators": list(doc.annotators),
+                "spans": [
+                    {
+                        "annotator": s.annotator,
+                        "start": s.start,
+                        "end": s.end,
+                        "label": s.label,
+                        "attributes": dict(s.attributes),
+                        "id": s.id,
+                    }
+                    for s in doc.spans
+                ],
+                "relations": [
+                    {"annotator": r.annotator, "type": r.type, "from": r.source, "to": r.target}
+                    for r in doc.relations
+                ],
+            }
+            for doc in documents
+        ],
+    }

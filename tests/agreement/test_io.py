@@ -1,0 +1,173 @@
+"""Parsing the agreement command's input and shaping its output."""
+
+import json
+
+import pytest
+
+from annotations.agreement.io import (
+    AgreementInputError,
+    CodingInput,
+    SpansInput,
+    agreement_output,
+    parse_input,
+    spans_input_json,
+)
+from annotations.agreement.synthetic import synthetic_documents
+
+
+def _spans(documents):
+    return json.dumps({"kind": "spans", "documents": documents})
+
+
+def _doc(**changes):
+    doc = {
+        "id": "d1",
+        "length": 3000,
+        "annotators": ["alice", "bob"],
+        "spans": [
+            {"annotator": "alice", "start": 0, "end": 12, "label": "claim"},
+            {"annotator": "bob", "start": 1, "end": 12, "label": "claim"},
+        ],
+    }
+    return doc | changes
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "line 1: not valid JSON (Expecting property name enclosed in double quotes)"),
+        ("[1]", "input: must be an object"),
+        ('{"kind": "votes"}', 'kind: must be "spans" or "coding", not "votes"'),
+        ('{"kind": "spans"}', "documents: is required"),
+        (_spans([_doc(length=-1)]), "documents[0].length: must be >= 0 (-1)"),
+        (
+            _spans([{"id": "d1", "spans": []}]),
+            "documents[0].length: is required (or give the document's text)",
+        ),
+        (
+            _spans(
+                [_doc(spans=[{"annotator": "alice", "start": 0, "end": 3001, "label": "claim"}])]
+            ),
+            "documents[0].spans[0].end: must be <= length (3000)",
+        ),
+        (
+            _spans([_doc(spans=[{"annotator": "alice", "start": 5, "end": 5, "label": "claim"}])]),
+            "documents[0].spans[0].end: must be > start (5)",
+        ),
+        (
+            _spans(
+                [_doc(spans=[{"annotator": "alice", "start": "0", "end": 5, "label": "claim"}])]
+            ),
+            'documents[0].spans[0].start: must be an integer, not "0"',
+        ),
+        (
+            _spans([_doc(spans=[{"annotator": "carol", "start": 0, "end": 5, "label": "claim"}])]),
+            "documents[0].spans[0].annotator: 'carol' is not in the document's annotators",
+        ),
+        (
+            _spans([_doc(spans=[{"annotator": "alice", "start": 0, "end": 5}])]),
+            "documents[0].spans[0].label: is required",
+        ),
+        (_spans([_doc(), _doc()]), "documents[1].id: 'd1' is used twice"),
+        (
+            _spans([_doc(relations=[{"annotator": "bob", "type": "denies", "from": 0, "to": 1}])]),
+            "documents[0].relations[0].from: no span '0' by 'bob' in this document",
+        ),
+        (
+            '{"kind": "coding", "level": "fuzzy", "data": []}',
+            'level: must be one of nominal, ordinal, interval, ratio, not "fuzzy"',
+        ),
+        (
+            '{"kind": "coding", "data": [[1, 2]]}',
+            "data: needs one row per coder and at least two coders",
+        ),
+        ('{"kind": "coding", "data": [[1, 2], [1]]}', "data[1]: has 1 values, the first row has 2"),
+        (
+            '{"kind": "coding", "level": "interval", "data": [[1, "a"], [1, 2]]}',
+            'data[0][1]: must be a number for interval data, not "a"',
+        ),
+        (
+            '{"id": "d1", "length": 5, "spans": []}\n{"id": "d2", "spans": []}',
+            "line 2: length: is required (or give the document's text)",
+        ),
+        (
+            '{"id": "d1", "length": 5}\n{oops}',
+            "line 2: not valid JSON (Expecting property name enclosed in double quotes)",
+        ),
+    ],
+)
+def test_bad_input_names_the_field(text, message):
+    with pytest.raises(AgreementInputError) as error:
+        parse_input(text)
+    assert str(error.value) == message
+
+
+def test_spans_output_has_overall_and_per_document_metrics():
+    output = agreement_output(parse_input(_spans([_doc(), _doc(id="d2")])))
+    assert output["document_count"] == 2
+    assert set(output["documents"]) == {"d1", "d2"}
+    for key in (
+        "alpha_u",
+        "alpha_u_by_label",
+        "u_alpha",
+        "abs_u_alpha",
+        "k_u_alpha_by_label",
+        "cu_alpha",
+        "char_alpha",
+        "f1_exact",
+        "f1_overlap",
+        "f1_exact_by_label",
+        "f1_overlap_by_label",
+        "pairs",
+    ):
+        assert key in output
+        assert key in output["documents"]["d1"]
+    assert output["f1_overlap"] == 1.0
+    assert output["f1_exact"] == 0.0
+    assert output["pairs"]["alice|bob"]["f1_overlap"] == 1.0
+    json.dumps(output)
+
+
+def test_coding_output_for_two_coders_without_missing_values():
+    output = agreement_output(
+        parse_input('{"kind": "coding", "data": [[1, 2, 2, 1], [1, 2, 1, 1]]}')
+    )
+    assert set(output) >= {"alpha", "percent_agreement", "cohen_kappa", "scott_pi", "fleiss_kappa"}
+    assert output["percent_agreement"] == 0.75
+
+
+def test_coding_output_leaves_out_coefficients_that_do_not_apply():
+    output = agreement_output(
+        parse_input('{"kind": "coding", "data": [[1, 2, null], [1, 2, 3], [1, 1, 3]]}')
+    )
+    assert "cohen_kappa" not in output
+    assert "fleiss_kappa" not in output
+    assert output["alpha"] is not None
+
+
+def test_jsonl_export_lines_are_documents_and_annotators_default_to_those_with_spans():
+    lines = "\n".join(
+        json.dumps(
+            {
+                "id": f"d{i}",
+                "text": "x" * 20,
+                "spans": [
+                    {"annotator": "a", "start": 0, "end": 5, "label": "claim"},
+                    {"annotator": "b", "start": 0, "end": 5, "label": "claim"},
+                ],
+            }
+        )
+        for i in range(2)
+    )
+    parsed = parse_input(lines)
+    assert isinstance(parsed, SpansInput)
+    assert [d.annotators for d in parsed.documents] == [["a", "b"], ["a", "b"]]
+    assert agreement_output(parsed)["u_alpha"] == 1.0
+
+
+def test_round_trip_of_the_benchmark_input():
+    docs = synthetic_documents(3, seed=2)
+    parsed = parse_input(json.dumps(spans_input_json(docs)))
+    assert isinstance(parsed, SpansInput)
+    assert parsed.documents == docs
+    assert not isinstance(parsed, CodingInput)

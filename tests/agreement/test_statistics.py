@@ -1,0 +1,265 @@
+# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
+"""Sufficient statistics, their combination, and the properties every metric must have."""
+
+import json
+import random
+
+import krippendorff
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotations.agreement import (
+    DocumentInput,
+    RelationUnit,
+    SpanUnit,
+    combine_statistics,
+    document_statistics,
+    metrics_from_statistics,
+)
+from annotations.agreement.spans import overlap_matches
+from annotations.agreement.synthetic import synthetic_documents
+
+PROPERTY = settings(
+    deadline=None, derandomize=True, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
+)
+HEADLINE = ("alpha_u", "u_alpha", "abs_u_alpha", "cu_alpha", "char_alpha", "f1_exact", "f1_overlap")
+
+
+@st.composite
+def documents(draw, min_annotators=2, max_annotators=4):
+    length = draw(st.integers(20, 200))
+    names = [f"a{i}" for i in range(draw(st.integers(min_annotators, max_annotators)))]
+    spans = []
+    for name in names:
+        for _ in range(draw(st.integers(0, 6))):
+            start = draw(st.integers(0, length - 1))
+            end = draw(st.integers(start + 1, min(length, start + 40)))
+            spans.append(SpanUnit(name, start, end, draw(st.sampled_from("xyz"))))
+    return DocumentInput("d", length, names, spans)
+
+
+def _metrics(doc):
+    return metrics_from_statistics(document_statistics(doc))
+
+
+def _close(first, second):
+    if first is None or second is None:
+        return first is second
+    return first == pytest.approx(second, abs=1e-9)
+
+
+def _headline(metrics):
+    return {key: metrics[key] for key in HEADLINE}
+
+
+@PROPERTY
+@given(documents())
+def test_statistics_are_json_and_combine_to_themselves(doc):
+    statistics = document_statistics(doc)
+    assert json.loads(json.dumps(statistics)) == statistics
+    assert _headline(metrics_from_statistics(combine_statistics([statistics]))) == _headline(
+        metrics_from_statistics(statistics)
+    )
+
+
+@PROPERTY
+@given(documents(min_annotators=1, max_annotators=1))
+def test_perfect_agreement_is_one_wherever_defined(doc):
+    copy = [SpanUnit("b", s.start, s.end, s.label) for s in doc.spans]
+    both = DocumentInput("d", doc.length, ["a0", "b"], [*doc.spans, *copy])
+    metrics = _metrics(both)
+    for key in HEADLINE:
+        assert metrics[key] is None or metrics[key] == pytest.approx(1.0), key
+    if doc.spans:
+        assert metrics["f1_exact"] == pytest.approx(1.0)
+        assert metrics["f1_overlap"] == pytest.approx(1.0)
+        assert metrics["char_alpha"] in (None, pytest.approx(1.0))
+
+
+@PROPERTY
+@given(documents(), st.permutations(["x", "y", "z"]))
+def test_relabelling_categories_changes_nothing(doc, names):
+    rename = dict(zip("xyz", names, strict=True))
+    renamed = DocumentInput(
+        "d",
+        doc.length,
+        doc.annotators,
+        [SpanUnit(s.annotator, s.start, s.end, rename[s.label]) for s in doc.spans],
+    )
+    before, after = _metrics(doc), _metrics(renamed)
+    for key in HEADLINE:
+        assert _close(before[key], after[key]), key
+    for key in ("alpha_u_by_label", "char_alpha_by_label", "f1_overlap_by_label"):
+        for label, value in before[key].items():
+            assert _close(value, after[key][rename[label]]), key
+
+
+@PROPERTY
+@given(documents(), st.randoms(use_true_random=False))
+def test_annotator_order_and_names_change_nothing(doc, rng):
+    names = list(doc.annotators)
+    shuffled = names[:]
+    rng.shuffle(shuffled)
+    rename = {old: f"z{new}" for old, new in zip(names, shuffled, strict=True)}
+    spans = [SpanUnit(rename[s.annotator], s.start, s.end, s.label) for s in doc.spans]
+    rng.shuffle(spans)
+    renamed = DocumentInput("d", doc.length, [rename[n] for n in reversed(names)], spans)
+    before, after = _metrics(doc), _metrics(renamed)
+    for key in HEADLINE:
+        assert _close(before[key], after[key]), key
+
+
+def test_independent_annotators_agree_near_zero():
+    """Spans placed independently at random. αU's chance model places units only in
+    gaps, without overlap, while random spans of one annotator may overlap (and are
+    merged), so αU sits slightly below zero here; the coincidence-based coefficients
+    are centred on zero."""
+    docs = synthetic_documents(300, seed=7, noise=1.0, spans=10, length=1000)
+    metrics = metrics_from_statistics(combine_statistics(document_statistics(d) for d in docs))
+    assert abs(metrics["alpha_u"]) < 0.1
+    for key in ("u_alpha", "abs_u_alpha", "cu_alpha", "char_alpha"):
+        assert abs(metrics[key]) < 0.05, (key, metrics[key])
+    assert abs(metrics["attributes"]["checkworthy"]["alpha"]) < 0.05
+
+
+def test_combining_documents_equals_their_concatenation_for_coincidence_metrics():
+    """uα, its family and character-level alpha rest on coincidence matrices, which add
+    up over documents: combining two documents' statistics must give exactly what one
+    document made of both gives (αU differs by design: its gaps stop at a document end)."""
+    first, second = synthetic_documents(2, seed=3, length=400, spans=8)
+    shift = first.length
+    joined = DocumentInput(
+        "j",
+        first.length + second.length,
+        first.annotators,
+        [*first.spans]
+        + [
+            SpanUnit(s.annotator, s.start + shift, s.end + shift, s.label, s.attributes, "2" + s.id)
+            for s in second.spans
+        ],
+    )
+    combined = metrics_from_statistics(
+        combine_statistics([document_statistics(first), document_statistics(second)])
+    )
+    alone = _metrics(joined)
+    for key in ("u_alpha", "abs_u_alpha", "cu_alpha", "char_alpha", "f1_exact", "f1_overlap"):
+        assert _close(combined[key], alone[key]), key
+    for label, value in alone["k_u_alpha_by_label"].items():
+        assert _close(combined["k_u_alpha_by_label"][label], value)
+
+
+def test_combination_does_not_depend_on_order():
+    stats = [document_statistics(d) for d in synthetic_documents(20, seed=5, length=500)]
+    forward = metrics_from_statistics(combine_statistics(stats))
+    backward = metrics_from_statistics(combine_statistics(reversed(stats)))
+    for key in HEADLINE:
+        assert _close(forward[key], backward[key]), key
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_char_alpha_matches_the_krippendorff_package_document_by_document(seed):
+    """Cross-check: each character coded 1 (label) or 0 (none) by each annotator, as a
+    coders × characters matrix for the `krippendorff` package."""
+    doc = synthetic_documents(1, seed=seed, length=800, spans=12)[0]
+    metrics = _metrics(doc)
+    names = sorted(doc.annotators)
+    for label, ours in metrics["char_alpha_by_label"].items():
+        matrix = np.zeros((len(names), doc.length))
+        for span in doc.spans:
+            if span.label == label:
+                matrix[names.index(span.annotator), span.start : span.end] = 1
+        theirs = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+        assert ours == pytest.approx(theirs, abs=1e-9)
+
+
+def test_no_spans_at_all_is_undefined_never_one():
+    metrics = _metrics(DocumentInput("d", 100, ["a", "b"], []))
+    for key in HEADLINE:
+        assert metrics[key] is None, key
+    assert metrics["documents"] == 1
+
+
+def test_one_annotator_has_nothing_to_compare():
+    doc = DocumentInput("d", 10, ["a"], [SpanUnit("a", 0, 5, "x")])
+    statistics = document_statistics(doc)
+    assert statistics["documents"] == 0
+    assert metrics_from_statistics(statistics)["u_alpha"] is None
+
+
+def test_combining_rejects_another_statistics_version():
+    with pytest.raises(ValueError, match="statistics version 0 is not 1"):
+        combine_statistics([{"version": 0, "documents": 1}])
+
+
+def test_overlap_match_is_one_to_one_by_largest_overlap():
+    first = [SpanUnit("a", 0, 10, "x"), SpanUnit("a", 12, 20, "x")]
+    second = [SpanUnit("b", 5, 15, "x"), SpanUnit("b", 0, 9, "y")]
+    # b's x span overlaps a's first by 5 and a's second by 3: it goes to the first only;
+    # b's y span overlaps a's first but with another label, so it matches nothing.
+    assert overlap_matches(first, second) == [(0, 0)]
+
+
+def test_f1_counts_exact_and_overlap_matches_per_label_and_pair():
+    doc = DocumentInput(
+        "d",
+        50,
+        ["a", "b"],
+        [
+            SpanUnit("a", 0, 10, "claim"),
+            SpanUnit("a", 20, 30, "denial"),
+            SpanUnit("b", 0, 10, "claim"),
+            SpanUnit("b", 22, 30, "denial"),
+            SpanUnit("b", 40, 45, "denial"),
+        ],
+    )
+    metrics = _metrics(doc)
+    assert metrics["f1_exact"] == pytest.approx(2 * 1 / 5)
+    assert metrics["f1_overlap"] == pytest.approx(2 * 2 / 5)
+    assert metrics["f1_exact_by_label"] == {"claim": 1.0, "denial": 0.0}
+    assert metrics["f1_overlap_by_label"]["denial"] == pytest.approx(2 * 1 / 3)
+    assert metrics["pairs"]["a|b"]["f1_overlap"] == pytest.approx(0.8)
+
+
+def test_relation_agrees_only_when_both_endpoints_match_and_types_agree():
+    spans = [
+        SpanUnit("a", 0, 10, "denial", id="a1"),
+        SpanUnit("a", 20, 30, "attribution", id="a2"),
+        SpanUnit("a", 40, 50, "claim", id="a3"),
+        SpanUnit("b", 1, 10, "denial", id="b1"),
+        SpanUnit("b", 21, 30, "attribution", id="b2"),
+    ]
+    relations = [
+        RelationUnit("a", "attributed_to", "a1", "a2"),
+        RelationUnit("a", "denies", "a1", "a3"),
+        RelationUnit("b", "attributed_to", "b1", "b2"),
+    ]
+    metrics = _metrics(DocumentInput("d", 60, ["a", "b"], spans, relations))
+    assert metrics["relations_f1"] == pytest.approx(2 * 1 / 3)
+    assert metrics["relations_f1_by_type"] == {"attributed_to": 1.0, "denies": 0.0}
+
+
+def test_attribute_agreement_over_matched_spans():
+    rng = random.Random(1)
+    spans = []
+    for index in range(40):
+        value = rng.choice(["yes", "no"])
+        other = value if index % 4 else ("no" if value == "yes" else "yes")
+        spans.append(SpanUnit("a", index * 10, index * 10 + 5, "claim", {"checkworthy": value}))
+        spans.append(SpanUnit("b", index * 10, index * 10 + 5, "claim", {"checkworthy": other}))
+    metrics = _metrics(DocumentInput("d", 400, ["a", "b"], spans))
+    pairs = [
+        (s.attributes["checkworthy"], t.attributes["checkworthy"])
+        for s, t in zip(spans[::2], spans[1::2], strict=True)
+    ]
+    expected_alpha = krippendorff.alpha(
+        reliability_data=[
+            [float(p[0] == "yes") for p in pairs],
+            [float(p[1] == "yes") for p in pairs],
+        ],
+        level_of_measurement="nominal",
+    )
+    assert metrics["attributes"]["checkworthy"]["alpha"] == pytest.approx(expected_alpha)
+    assert metrics["attributes"]["checkworthy"]["pairs"] == 40
+    assert metrics["pairs"]["a|b"]["attributes"]["checkworthy"]["cohen_kappa"] is not None
