@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("annotations.api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("annotations.urls")),
 ]
 
 handler400 = json_error_view(400, "bad_request", "The request could not be understood.")

@@ -551,14 +551,26 @@ export class Workspace {
     this.el.panel.addEventListener("change", (e) => this.onPanelChange(e));
     this.el.panel.addEventListener("input", (e) => this.onPanelInput(e));
     this.el.panel.addEventListener("click", (e) => this.onPanelClick(e));
-    this.el.submit.addEventListener("click", () => this.el.submitDialog.showModal());
+    this.el.submit.addEventListener("click", () => this.showDialog(this.el.submitDialog));
     this.el.submitDialog.addEventListener("close", () => {
       if (this.el.submitDialog.returnValue === "submit") this.submit();
     });
-    $("#help-button").addEventListener("click", () => this.el.help.showModal());
+    $("#help-button").addEventListener("click", () => this.showDialog(this.el.help));
+    // A conflict must be answered: Escape would otherwise drop one side without a choice.
+    this.el.conflictDialog.addEventListener("cancel", (e) => e.preventDefault());
     this.el.conflictDialog.addEventListener("close", () => this.resolveConflict(this.el.conflictDialog.returnValue));
     this.el.relationDialog.addEventListener("close", () => this.chooseRelationType(this.el.relationDialog.returnValue));
     window.addEventListener("online", () => this.outbox.flush());
+  }
+
+  /**
+   * Open a modal with no answer yet: returnValue keeps the previous close's otherwise, and
+   * Escape would repeat that answer.
+   * @param {HTMLDialogElement} dialog
+   */
+  showDialog(dialog) {
+    dialog.returnValue = "";
+    dialog.showModal();
   }
 
   /** @param {KeyboardEvent} e */
@@ -617,7 +629,7 @@ export class Workspace {
         this.undo();
         break;
       case "help":
-        this.el.help.showModal();
+        this.showDialog(this.el.help);
         break;
       case "moveEdge":
         this.moveEdge(action.edge, action.direction);
@@ -1136,7 +1148,7 @@ export class Workspace {
       ...types.map((t) => h("button", { value: t, type: "submit" }, [t])),
       h("button", { value: "", type: "submit", class: "secondary" }, ["Cancel"]),
     );
-    this.el.relationDialog.showModal();
+    this.showDialog(this.el.relationDialog);
   }
 
   /** @param {string} type */
@@ -1244,7 +1256,7 @@ export class Workspace {
           ? "This span was changed elsewhere after you loaded the page, and you deleted it here."
           : "This span was changed elsewhere (another tab or person) while you edited it here. Your change is kept only for the fields you changed; everything else keeps the other version.";
     }
-    this.el.conflictDialog.showModal();
+    this.showDialog(this.el.conflictDialog);
   }
 
   /** @param {string} choice "mine" or "theirs" */
