@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations.models import Role
+from annotations.models import Relation, Role
 from tests.factories import (
     AssignmentFactory,
     DocumentFactory,
@@ -97,6 +97,8 @@ class World:
     assignment: Any
     other_assignment: Any
     span: Any
+    target: Any
+    relation: Any
     other_document: Any
 
     def user(self, role: str) -> Any:
@@ -121,6 +123,10 @@ def world(db: None) -> World:
     assignment = AssignmentFactory(document=document, annotator=users["alice"])
     other_assignment = AssignmentFactory(document=document, annotator=users["bob"])
     span = SpanFactory(assignment=assignment, start=4, end=12)
+    target = SpanFactory(assignment=assignment, label="attribution", start=39, end=48)
+    relation = Relation.objects.create(
+        assignment=assignment, type="attributed_to", from_span=span, to_span=target
+    )
     other_document = DocumentFactory(project=other_project)
     AssignmentFactory(document=other_document, annotator=users["olga"])
     return World(
@@ -137,6 +143,8 @@ def world(db: None) -> World:
         assignment=assignment,
         other_assignment=other_assignment,
         span=span,
+        target=target,
+        relation=relation,
         other_document=other_document,
     )
 

@@ -36,7 +36,9 @@ def enqueue(task: Task, *args: Any) -> None:
     try:
         task.apply_async(args=args, retry=True, retry_policy=RETRY_POLICY)
     except Exception:
-        logger.warning("could not publish %s%r; the sweep will pick it up", task.name, args)
+        logger.warning(
+            "could not publish %s%r; the sweep will pick it up", task.name, args, exc_info=True
+        )
 
 
 def enqueue_on_commit(task: Task, *args: Any) -> None:

@@ -150,6 +150,21 @@ def test_combining_documents_equals_their_concatenation_for_coincidence_metrics(
         assert _close(combined["k_u_alpha_by_label"][label], value)
 
 
+def test_replacing_one_document_in_a_total_equals_recombining_everything():
+    """The project total is kept up to date by subtracting a document's old statistics
+    and adding its new ones; that must equal summing every document afresh, and a
+    document removed entirely must leave no trace (no stray labels or zero entries)."""
+    docs = synthetic_documents(6, seed=11, length=600, spans=10)
+    stats = [document_statistics(d) for d in docs]
+    replacement = document_statistics(synthetic_documents(1, seed=12, length=600, spans=10)[0])
+    total = combine_statistics(stats)
+    updated = combine_statistics([total, replacement], subtract=[stats[2]])
+    fresh = combine_statistics([*stats[:2], replacement, *stats[3:]])
+    for key, value in _headline(metrics_from_statistics(fresh)).items():
+        assert _close(metrics_from_statistics(updated)[key], value), key
+    assert combine_statistics([total], subtract=stats) == {"version": 1}
+
+
 def test_combination_does_not_depend_on_order():
     stats = [document_statistics(d) for d in synthetic_documents(20, seed=5, length=500)]
     forward = metrics_from_statistics(combine_statistics(stats))

@@ -237,10 +237,7 @@ def test_moving_a_span_needs_a_matching_quote(world: World, api: Any) -> None:
 
 
 def test_delete_span_removes_its_relations_in_one_audit_event(world: World, api: Any) -> None:
-    target = SpanFactory(assignment=world.assignment, label="attribution", start=39, end=48)
-    relation = Relation.objects.create(
-        assignment=world.assignment, type="attributed_to", from_span=world.span, to_span=target
-    )
+    relation = world.relation
     client = api(world.annotator)
     stale = client.delete(f"/api/spans/{world.span.pk}/?version=7")
     assert_error(stale, 409, "stale_version")
@@ -253,12 +250,9 @@ def test_delete_span_removes_its_relations_in_one_audit_event(world: World, api:
 
 
 def test_relabel_that_breaks_a_relation_names_it(world: World, api: Any) -> None:
-    target = SpanFactory(assignment=world.assignment, label="attribution", start=39, end=48)
-    relation = Relation.objects.create(
-        assignment=world.assignment, type="attributed_to", from_span=world.span, to_span=target
-    )
+    relation = world.relation
     response = api(world.annotator).patch(
-        f"/api/spans/{target.pk}/", {"version": 1, "label": "denial"}, format="json"
+        f"/api/spans/{world.target.pk}/", {"version": 1, "label": "denial"}, format="json"
     )
     assert_error(
         response,
@@ -279,25 +273,25 @@ def test_annotators_are_blind_to_each_other(world: World, api: Any) -> None:
 def test_editor_reads_an_annotators_layer_but_cannot_edit_it(world: World, api: Any) -> None:
     client = api(world.editor)
     listed = client.get(spans_url(world) + "?annotator=alice")
-    assert [s["id"] for s in listed.json()] == [world.span.pk]
+    assert [s["id"] for s in listed.json()] == [world.span.pk, world.target.pk]
     response = client.patch(f"/api/spans/{world.span.pk}/", {"version": 1, "note": "x"},
                             format="json")
     assert_error(response, 403, "not_your_layer")
 
 
 class TestRelations:
-    def make_target(self, world: World) -> Any:
-        return SpanFactory(assignment=world.assignment, label="attribution", start=39, end=48)
+    def make_target(self, world: World, label: str = "attribution") -> Any:
+        return SpanFactory(assignment=world.assignment, label=label, start=49, end=55)
 
     def url(self, world: World) -> str:
         return f"/api/documents/{world.document.pk}/relations/"
 
     def test_relation_by_ids_and_by_client_ids(self, world: World, api: Any) -> None:
         client = api(world.annotator)
-        target = self.make_target(world)
+        target = self.make_target(world, "claim")
         by_id = client.post(
             self.url(world),
-            {"type": "attributed_to", "from_span": world.span.pk, "to_span": target.pk},
+            {"type": "same_claim_as", "from_span": world.span.pk, "to_span": target.pk},
             format="json",
         )
         assert by_id.status_code == 201, by_id.content
@@ -310,7 +304,7 @@ class TestRelations:
             format="json",
         )
         assert by_cid.status_code == 201, by_cid.content
-        assert len(client.get(self.url(world)).json()) == 2
+        assert len(client.get(self.url(world)).json()) == 3
 
     def test_type_not_allowed_between_those_labels(self, world: World, api: Any) -> None:
         target = self.make_target(world)
@@ -351,11 +345,7 @@ class TestRelations:
         assert_error(response, 400, "unknown_relation_type")
 
     def test_delete_relation(self, world: World, api: Any) -> None:
-        target = self.make_target(world)
-        relation = Relation.objects.create(
-            assignment=world.assignment, type="attributed_to", from_span=world.span,
-            to_span=target,
-        )
+        relation = world.relation
         response = api(world.annotator).delete(f"/api/relations/{relation.pk}/")
         assert response.status_code == 204
         assert not Relation.objects.filter(pk=relation.pk).exists()

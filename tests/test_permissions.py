@@ -1,0 +1,179 @@
+"""The permission matrix: every endpoint and page × every role → the expected status.
+
+One table. A URL pattern (and method) of ours without a row fails `test_every_route_has_a_row`,
+so a new endpoint cannot land without saying who may use it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import World, client_for
+
+ROLES = (
+    "anonymous",
+    "non_member",
+    "annotator",
+    "other_annotator",
+    "editor",
+    "other_admin",
+    "admin",
+    "site_admin",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str  # URL pattern name
+    method: str
+    path: Callable[[World], str]
+    expected: dict[str, int]
+    body: Callable[[World], Any] = field(default=lambda w: None)
+    page: bool = False  # pages use session sign-in, the API uses tokens
+
+
+def statuses(
+    anonymous: int,
+    non_member: int,
+    annotator: int,
+    other_annotator: int,
+    editor: int,
+    other_admin: int,
+    admin: int,
+    site_admin: int,
+) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, non_member, annotator, other_annotator, editor,
+                            other_admin, admin, site_admin), strict=True))
+
+
+def project(w: World) -> str:
+    return f"/api/projects/{w.project.pk}/"
+
+
+def document(w: World) -> str:
+    return f"/api/documents/{w.document.pk}/"
+
+
+def new_span(w: World) -> dict[str, Any]:
+    return {"label": "claim", "start": 18, "end": 35, "quote": w.document.text[18:35]}
+
+
+ROWS: list[Row] = [
+    Row("healthz", "GET", lambda w: "/healthz", statuses(200, 200, 200, 200, 200, 200, 200, 200)),
+    Row("api-schema", "GET", lambda w: "/api/schema/",
+        statuses(200, 200, 200, 200, 200, 200, 200, 200)),
+    Row("api-docs", "GET", lambda w: "/api/docs/",
+        statuses(200, 200, 200, 200, 200, 200, 200, 200)),
+    Row("api-token", "POST", lambda w: "/api/auth/token/",
+        statuses(400, 400, 400, 400, 400, 400, 400, 400),
+        body=lambda w: {"username": "alice", "password": "wrong"}),
+    Row("api-projects", "GET", lambda w: "/api/projects/",
+        statuses(401, 200, 200, 200, 200, 200, 200, 200)),
+    Row("api-projects", "POST", lambda w: "/api/projects/",
+        statuses(401, 403, 403, 403, 403, 403, 403, 201), body=lambda w: {"name": "New"}),
+    Row("api-project", "GET", project, statuses(401, 404, 200, 200, 200, 404, 200, 200)),
+    Row("api-project", "PATCH", project, statuses(401, 404, 403, 403, 403, 404, 200, 200),
+        body=lambda w: {"name": "Renamed", "version": 1}),
+    Row("api-project", "DELETE", project, statuses(401, 404, 403, 403, 403, 404, 204, 204)),
+    Row("api-members", "GET", lambda w: project(w) + "members/",
+        statuses(401, 404, 403, 403, 200, 404, 200, 200)),
+    Row("api-members", "POST", lambda w: project(w) + "members/",
+        statuses(401, 404, 403, 403, 403, 404, 201, 201),
+        body=lambda w: {"username": "nina", "role": "annotator"}),
+    Row("api-member", "PATCH", lambda w: project(w) + "members/bob/",
+        statuses(401, 404, 403, 403, 403, 404, 200, 200),
+        body=lambda w: {"role": "editor", "version": 1}),
+    Row("api-member", "DELETE", lambda w: project(w) + "members/bob/",
+        statuses(401, 404, 403, 403, 403, 404, 204, 204)),
+    Row("api-documents", "GET", lambda w: project(w) + "documents/",
+        statuses(401, 404, 200, 200, 200, 404, 200, 200)),
+    Row("api-documents", "POST", lambda w: project(w) + "documents/",
+        statuses(401, 404, 403, 403, 403, 404, 201, 201),
+        body=lambda w: {"title": "New article", "text": "Someone said something."}),
+    Row("api-document", "GET", document, statuses(401, 404, 200, 200, 200, 404, 200, 200)),
+    Row("api-document", "DELETE", document, statuses(401, 404, 403, 403, 403, 404, 204, 204)),
+    Row("api-spans", "GET", lambda w: document(w) + "spans/",
+        statuses(401, 404, 200, 200, 404, 404, 404, 404)),
+    Row("api-spans", "POST", lambda w: document(w) + "spans/",
+        statuses(401, 404, 201, 201, 404, 404, 404, 404), body=new_span),
+    Row("api-relations", "GET", lambda w: document(w) + "relations/",
+        statuses(401, 404, 200, 200, 404, 404, 404, 404)),
+    Row("api-relations", "POST", lambda w: document(w) + "relations/",
+        statuses(401, 404, 201, 400, 404, 404, 404, 404),
+        body=lambda w: {"type": "same_claim_as", "from_span": w.span.pk,
+                        "to_span": w.span.pk + 1000}),
+    Row("api-submit", "POST", lambda w: document(w) + "submit/",
+        statuses(401, 404, 200, 200, 404, 404, 404, 404)),
+    Row("api-span", "GET", lambda w: f"/api/spans/{w.span.pk}/",
+        statuses(401, 404, 200, 404, 200, 404, 200, 200)),
+    Row("api-span", "PATCH", lambda w: f"/api/spans/{w.span.pk}/",
+        statuses(401, 404, 200, 404, 403, 404, 403, 403),
+        body=lambda w: {"note": "checked", "version": 1}),
+    Row("api-span", "DELETE", lambda w: f"/api/spans/{w.span.pk}/?version=1",
+        statuses(401, 404, 200, 404, 403, 404, 403, 403)),
+    Row("api-relation", "DELETE", lambda w: f"/api/relations/{w.relation.pk}/",
+        statuses(401, 404, 204, 404, 403, 404, 403, 403)),
+    Row("admin:index", "GET", lambda w: "/admin/", statuses(302, 302, 302, 302, 302, 302, 302, 200),
+        page=True),
+]
+
+
+def _call(row: Row, world: World, role: str) -> int:
+    user = None if role == "anonymous" else world.user(role)
+    if row.page:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = client.generic(row.method, row.path(world))
+        return response.status_code
+    api = client_for(user)
+    body = row.body(world)
+    if role == "annotator" and row.route == "api-relations" and row.method == "POST":
+        body = {**body, "to_span": world.target.pk, "type": "attributed_to"}
+        world.relation.delete()
+    response = getattr(api, row.method.lower())(row.path(world), body, format="json")
+    return response.status_code
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.route}")
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(world: World, row: Row, role: str) -> None:
+    assert _call(row, world, role) == row.expected[role]
+
+
+def _our_routes() -> set[tuple[str, str]]:
+    """Every (pattern name, method) that our URL configuration serves."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue  # Django's own admin: its index stands for it in the table.
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                view_class = getattr(pattern.callback, "view_class", None)
+                if view_class is None:
+                    methods = getattr(pattern.callback, "matrix_methods", ("GET",))
+                else:
+                    methods = tuple(
+                        m.upper()
+                        for m in ("get", "post", "put", "patch", "delete")
+                        if hasattr(view_class, m)
+                    )
+                for method in methods:
+                    found.add((name, method))
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def test_every_route_has_a_row() -> None:
+    covered = {(row.route, row.method) for row in ROWS}
+    missing = sorted(_our_routes() - covered)
+    assert not missing, f"routes without a permission-matrix row: {missing}"
