@@ -2,10 +2,11 @@
 """Per-document sufficient statistics, their combination, and every metric computed from them.
 
 ``document_statistics(doc)`` returns a JSON-serialisable dict (only str keys, ints,
-floats, lists and dicts). ``combine_statistics`` adds such dicts: numbers are summed,
-lists concatenated, dicts merged key by key, so combining is associative and
-commutative. ``metrics_from_statistics`` turns one document's or a whole project's
-statistics into the metric values, so a submission recomputes one document and the
+floats and dicts; a missing number means 0). ``combine_statistics`` adds such dicts
+key by key, so combining is associative and commutative, and it can subtract, so a
+stored project total is updated by one document in constant time.
+``metrics_from_statistics`` turns one document's or a whole project's statistics into
+the metric values, so a submission recomputes one document and the
 project figure is re-aggregated from what is stored.
 
 What decomposes how:
@@ -15,10 +16,11 @@ What decomposes how:
 - span and relation F1 are ratios of counts (matches and span totals); they combine
   exactly as micro-averages;
 - αU's expected disagreement couples every unit with every gap in the continuum, so
-  the statistics keep the unit and gap lengths themselves (one integer each) and the
-  project continuum is the disjoint union of the documents: observed disagreement and
-  normalisers are sums, the expected disagreement is recomputed from the pooled
-  lengths (see :func:`annotations.agreement.unitizing.alpha_u_disagreements`).
+  the statistics keep histograms of unit and gap lengths ({length: count}, which add
+  like any sum) and the project continuum is the disjoint union of the documents:
+  observed disagreement and normalisers are sums, the expected disagreement is
+  recomputed from the pooled histograms (see
+  :func:`annotations.agreement.unitizing.alpha_u_disagreements`).
 
 Documents with fewer than two annotators have no pairs to compare; their statistics
 are empty and they do not count towards ``documents``.
@@ -171,39 +173,50 @@ def document_statistics(doc: DocumentInput) -> dict[str, Any]:
     }
 
 
-def _merge(into: dict[str, Any], other: Mapping[str, Any]) -> None:
-    for key, value in other.items():
-        if key not in into:
-            into[key] = _copy(value)
-        elif isinstance(value, Mapping):
-            _merge(into[key], value)
-        elif isinstance(value, list):
-            into[key].extend(value)
-        else:
-            into[key] += value
+def _merge(into: dict[str, Any], other: Mapping[str, Any], sign: int = 1) -> None:
+    """Add ``sign`` × ``other`` into ``into``; numbers that reach 0 and empty dicts vanish.
 
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return list(value)
-    return value
-
-
-def combine_statistics(statistics: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Sum per-document statistics into project statistics (numbers add, lists concatenate).
-
-    Statistics of another layout version are rejected rather than mixed in silently.
+    Statistics are sparse: a missing number means 0, so pruning keeps a project's
+    statistics from accumulating labels or lengths that no document has any more.
     """
-    combined: dict[str, Any] = {"version": STATISTICS_VERSION, "documents": 0}
-    for item in statistics:
-        if item.get("version") != STATISTICS_VERSION:
-            raise ValueError(
-                f"statistics version {item.get('version')!r} is not {STATISTICS_VERSION}"
-            )
-        _merge(combined, {key: value for key, value in item.items() if key != "version"})
-    return combined
+    for key, value in other.items():
+        if isinstance(value, Mapping):
+            branch = into.setdefault(key, {})
+            _merge(branch, value, sign)
+            if not branch:
+                del into[key]
+        else:
+            total = into.get(key, 0) + sign * value
+            if total == 0:
+                into.pop(key, None)
+            else:
+                into[key] = total
+
+
+def _check_version(item: Mapping[str, Any]) -> None:
+    if item.get("version") != STATISTICS_VERSION:
+        raise ValueError(f"statistics version {item.get('version')!r} is not {STATISTICS_VERSION}")
+
+
+def _without_version(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key != "version"}
+
+
+def combine_statistics(
+    statistics: Iterable[Mapping[str, Any]], subtract: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """Sum per-document statistics into project statistics, minus those in ``subtract``.
+
+    Every leaf is a number, so combining is exact addition (and subtraction, for
+    replacing one document's old statistics by its new ones in a stored project
+    total). Statistics of another layout version are rejected rather than mixed in.
+    """
+    combined: dict[str, Any] = {}
+    for sign, items in ((1, statistics), (-1, subtract)):
+        for item in items:
+            _check_version(item)
+            _merge(combined, _without_version(item), sign)
+    return {"version": STATISTICS_VERSION} | combined
 
 
 def _f1(matched: float, total: float) -> float | None:
@@ -217,27 +230,26 @@ def _f1(matched: float, total: float) -> float | None:
 
 
 def _span_f1(label_counts: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
-    totals = {label: c["n_a"] + c["n_b"] for label, c in label_counts.items()}
+    totals = {label: c.get("n_a", 0) + c.get("n_b", 0) for label, c in label_counts.items()}
     overall_total = sum(totals.values())
+    exact = {label: c.get("exact", 0) for label, c in label_counts.items()}
+    overlap = {label: c.get("overlap", 0) for label, c in label_counts.items()}
     return {
-        "f1_exact": _f1(sum(c["exact"] for c in label_counts.values()), overall_total),
-        "f1_overlap": _f1(sum(c["overlap"] for c in label_counts.values()), overall_total),
-        "f1_exact_by_label": {
-            label: _f1(c["exact"], totals[label]) for label, c in sorted(label_counts.items())
-        },
+        "f1_exact": _f1(sum(exact.values()), overall_total),
+        "f1_overlap": _f1(sum(overlap.values()), overall_total),
+        "f1_exact_by_label": {label: _f1(exact[label], totals[label]) for label in sorted(totals)},
         "f1_overlap_by_label": {
-            label: _f1(c["overlap"], totals[label]) for label, c in sorted(label_counts.items())
+            label: _f1(overlap[label], totals[label]) for label in sorted(totals)
         },
     }
 
 
 def _relations_f1(by_type: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
-    total = sum(c["n_a"] + c["n_b"] for c in by_type.values())
+    totals = {kind: c.get("n_a", 0) + c.get("n_b", 0) for kind, c in by_type.items()}
+    matched = {kind: c.get("matched", 0) for kind, c in by_type.items()}
     return {
-        "relations_f1": _f1(sum(c["matched"] for c in by_type.values()), total),
-        "relations_f1_by_type": {
-            kind: _f1(c["matched"], c["n_a"] + c["n_b"]) for kind, c in sorted(by_type.items())
-        },
+        "relations_f1": _f1(sum(matched.values()), sum(totals.values())),
+        "relations_f1_by_type": {kind: _f1(matched[kind], totals[kind]) for kind in sorted(totals)},
     }
 
 
@@ -257,6 +269,25 @@ def _attribute_alpha(table: Mapping[str, Mapping[str, float]]) -> dict[str, Any]
     }
 
 
+def _pair_metrics(pair: Mapping[str, Any]) -> dict[str, Any]:
+    pooled = [0.0, 0.0, 0.0]
+    for c in pair.get("layers", {}).values():
+        layer = pair_char_coincidences(
+            c.get("inter", 0), c.get("len_a", 0), c.get("len_b", 0), pair.get("length", 0)
+        )
+        pooled = [total + part for total, part in zip(pooled, layer, strict=True)]
+    attributes = {
+        name: {"cohen_kappa": cohen_kappa_from_table(table_to_matrix(table)[1])}
+        for name, table in sorted(pair.get("attributes", {}).items())
+    }
+    return (
+        _span_f1(pair.get("labels", {}))
+        | {"char_alpha": binary_alpha(*pooled)}
+        | _relations_f1(pair.get("relations", {}))
+        | {"attributes": attributes}
+    )
+
+
 def metrics_from_statistics(statistics: Mapping[str, Any]) -> dict[str, Any]:
     """Every metric from one document's or a project's statistics.
 
@@ -268,34 +299,19 @@ def metrics_from_statistics(statistics: Mapping[str, Any]) -> dict[str, Any]:
     pair ("alice|bob") with that pair's F1, character alpha, relation F1 and the Cohen's
     kappa of each attribute. Undefined values are None.
     """
-    documents = int(statistics.get("documents", 0))
-    result: dict[str, Any] = {"documents": documents}
-    if documents == 0:
-        empty: dict[str, Any] = {
-            "alpha_u": None,
-            "alpha_u_by_label": {},
-            "u_alpha": None,
-            "abs_u_alpha": None,
-            "cu_alpha": None,
-            "k_u_alpha_by_label": {},
-            "char_alpha": None,
-            "char_alpha_by_label": {},
-            "relations_f1": None,
-            "relations_f1_by_type": {},
-            "attributes": {},
-            "pairs": {},
-        }
-        return result | empty | _span_f1({})
-    alpha_u, alpha_u_by_label = alpha_u_metrics(statistics["alpha_u"])
-    result["alpha_u"] = alpha_u
-    result["alpha_u_by_label"] = alpha_u_by_label
-    result.update(u_alpha_metrics(statistics["u_alpha"]))
+    alpha_u, alpha_u_by_label = alpha_u_metrics(statistics.get("alpha_u", {}))
     char = statistics.get("char", {})
+    result: dict[str, Any] = {
+        "documents": int(statistics.get("documents", 0)),
+        "alpha_u": alpha_u,
+        "alpha_u_by_label": alpha_u_by_label,
+    }
+    result.update(u_alpha_metrics(statistics.get("u_alpha", {})))
     result["char_alpha"] = binary_alpha(
-        *(sum(row[key] for row in char.values()) for key in ("o00", "o01", "o11"))
+        *(sum(row.get(key, 0.0) for row in char.values()) for key in ("o00", "o01", "o11"))
     )
     result["char_alpha_by_label"] = {
-        label: binary_alpha(row["o00"], row["o01"], row["o11"])
+        label: binary_alpha(row.get("o00", 0.0), row.get("o01", 0.0), row.get("o11", 0.0))
         for label, row in sorted(char.items())
     }
     all_labels: dict[str, Any] = {}
@@ -303,24 +319,10 @@ def metrics_from_statistics(statistics: Mapping[str, Any]) -> dict[str, Any]:
     all_attributes: dict[str, Any] = {}
     pairs: dict[str, Any] = {}
     for key, pair in sorted(statistics.get("pairs", {}).items()):
-        _merge(all_labels, pair["labels"])
-        _merge(all_relations, pair["relations"])
-        _merge(all_attributes, pair["attributes"])
-        pooled = [0.0, 0.0, 0.0]
-        for c in pair["layers"].values():
-            layer = pair_char_coincidences(c["inter"], c["len_a"], c["len_b"], pair["length"])
-            pooled = [total + part for total, part in zip(pooled, layer, strict=True)]
-        pairs[key] = (
-            _span_f1(pair["labels"])
-            | {"char_alpha": binary_alpha(*pooled)}
-            | _relations_f1(pair["relations"])
-            | {
-                "attributes": {
-                    name: {"cohen_kappa": cohen_kappa_from_table(table_to_matrix(table)[1])}
-                    for name, table in sorted(pair["attributes"].items())
-                }
-            }
-        )
+        _merge(all_labels, pair.get("labels", {}))
+        _merge(all_relations, pair.get("relations", {}))
+        _merge(all_attributes, pair.get("attributes", {}))
+        pairs[key] = _pair_metrics(pair)
     result.update(_span_f1(all_labels))
     result.update(_relations_f1(all_relations))
     result["attributes"] = {

@@ -75,14 +75,29 @@ def _gaps(layer: Layer, labels: int, length: int) -> tuple[IntArray, IntArray]:
     return lengths[keep], owners[keep]
 
 
+def _histogram(lengths: IntArray) -> dict[str, int]:
+    values, counts = np.unique(lengths, return_counts=True)
+    return {
+        str(value): count for value, count in zip(values.tolist(), counts.tolist(), strict=True)
+    }
+
+
+def _from_histogram(histogram: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
+    lengths = np.array([float(key) for key in histogram])
+    counts = np.array([float(value) for value in histogram.values()])
+    order = np.argsort(lengths)
+    return lengths[order], counts[order]
+
+
 def alpha_u_statistics(
     layers: Sequence[Layer], labels: Sequence[str], length: int
 ) -> tuple[dict[str, dict[str, Any]], FloatArray]:
     """Per-document statistics of αU for every label, and the shared length of each pair.
 
     Stored per label: ``observed``, Σ over annotator pairs of Σ δ² (see
-    :func:`_pair_terms`); ``units``, every unit length; ``gaps``, every gap length of
-    every annotator (gaps never run across a document boundary). The shared lengths
+    :func:`_pair_terms`); ``units``, a histogram {length: count} of unit lengths;
+    ``gaps``, the histogram of every annotator's gap lengths (gaps never run across a
+    document boundary). Histograms add and subtract like the sums. The shared lengths
     are an array [pair, label], pairs in the order of ``itertools.combinations``.
     """
     count = len(labels)
@@ -100,8 +115,8 @@ def alpha_u_statistics(
     result = {
         label: {
             "observed": float(observed[index]),
-            "units": unit_lengths[unit_labels == index].tolist(),
-            "gaps": gap_lengths[gap_labels == index].tolist(),
+            "units": _histogram(unit_lengths[unit_labels == index]),
+            "gaps": _histogram(gap_lengths[gap_labels == index]),
         }
         for index, label in enumerate(labels)
     }
@@ -113,8 +128,8 @@ def alpha_u_disagreements(
 ) -> tuple[float, float]:
     """Observed and expected disagreement of αU for one label.
 
-    Krippendorff (2004), Content Analysis 2nd ed., §11.6 (pp. 251–256), as implemented
-    by DKPro Statistics' KrippendorffAlphaUnitizingAgreement, with m coders, continuum
+    Krippendorff (2004), Content Analysis, 2nd ed., the unitizing α (example p. 254), as
+    implemented by DKPro Statistics' KrippendorffAlphaUnitizingAgreement, with m coders, continuum
     length L, N_c units of the label with lengths l, and gaps g of every coder:
 
         D_o = 2 / (m(m − 1) L²) · Σ_pairs Σ δ²
@@ -127,18 +142,21 @@ def alpha_u_disagreements(
     becomes ``rated_length`` = Σ_d m_d L_d; for one document, or documents that all
     have the same m, these are exactly DKPro's values.
     """
-    units = np.asarray(label["units"], dtype=np.float64)
-    gaps = np.sort(np.asarray(label["gaps"], dtype=np.float64))
-    observed = float(label["observed"]) / (pair_length * length) if pair_length else 0.0
-    if units.size == 0 or length == 0:
+    units, unit_counts = _from_histogram(label.get("units", {}))
+    gaps, gap_counts = _from_histogram(label.get("gaps", {}))
+    observed = float(label.get("observed", 0.0)) / (pair_length * length) if pair_length else 0.0
+    total_units = float(unit_counts.sum())
+    if total_units == 0 or length == 0:
         return observed, 0.0
-    suffix_sum = np.concatenate([np.cumsum(gaps[::-1])[::-1], [0.0]])
+    # Σ_{g ≥ l} (g − l + 1) over the gaps, for every unit length l at once.
+    weighted = np.concatenate([np.cumsum((gaps * gap_counts)[::-1])[::-1], [0.0]])
+    how_many = np.concatenate([np.cumsum(gap_counts[::-1])[::-1], [0.0]])
     first = np.searchsorted(gaps, units, side="left")
-    count = gaps.size - first
-    placements = suffix_sum[first] - (units - 1.0) * count
-    within = (units.size - 1.0) * (2 * units**3 - 3 * units**2 + units) / 3.0
-    numerator = float((within + units**2 * placements).sum())
-    denominator = rated_length * (rated_length - 1.0) - float((units * (units - 1.0)).sum())
+    placements = weighted[first] - (units - 1.0) * how_many[first]
+    within = (total_units - 1.0) * (2 * units**3 - 3 * units**2 + units) / 3.0
+    numerator = float((unit_counts * (within + units**2 * placements)).sum())
+    self_pairs = float((unit_counts * units * (units - 1.0)).sum())
+    denominator = rated_length * (rated_length - 1.0) - self_pairs
     expected = (2.0 / length) * numerator / denominator if denominator > 0 else 0.0
     return observed, expected
 
@@ -150,12 +168,14 @@ def alpha_u_metrics(statistics: Mapping[str, Any]) -> tuple[float | None, dict[s
     labels and takes 1 − mean D_o / mean D_e, i.e. 1 − Σ_c D_o,c / Σ_c D_e,c. None
     where the expected disagreement is zero (no units at all, or no room for chance).
     """
-    norm = statistics["norm"]
+    norm = statistics.get("norm", {})
     by_label: dict[str, float | None] = {}
     total_observed = total_expected = 0.0
-    for name, label in sorted(statistics["labels"].items()):
+    for name, label in sorted(statistics.get("labels", {}).items()):
+        if not any(label.get("units", {}).values()):
+            continue
         observed, expected = alpha_u_disagreements(
-            label, norm["pair_length"], norm["rated_length"], norm["length"]
+            label, norm.get("pair_length", 0), norm.get("rated_length", 0), norm.get("length", 0)
         )
         by_label[name] = 1.0 - observed / expected if expected > 0 else None
         total_observed += observed
