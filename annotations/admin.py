@@ -71,5 +71,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
     readonly_fields = [
-        "actor", "project", "action", "object_type", "object_id", "before", "after", "created_at"
+        "actor",
+        "project",
+        "action",
+        "object_type",
+        "object_id",
+        "before",
+        "after",
+        "created_at",
     ]

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 
 def env_str(name: str, default: str = "") -> str:

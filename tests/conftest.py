@@ -50,12 +50,15 @@ def _check_services() -> None:
             connect_timeout=3,
         ).close()
     except psycopg.Error as exc:
-        pytest.exit(f"PostgreSQL at {parts.hostname}:{parts.port} is unreachable ({exc}). "
-                    f"{START_HINT}", returncode=3)
+        pytest.exit(
+            f"PostgreSQL at {parts.hostname}:{parts.port} is unreachable ({exc}). {START_HINT}",
+            returncode=3,
+        )
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
-        pytest.exit("The tests need Redis: set REDIS_URL=redis://... (make test does).",
-                    returncode=3)
+        pytest.exit(
+            "The tests need Redis: set REDIS_URL=redis://... (make test does).", returncode=3
+        )
     try:
         redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db import connection
 
@@ -89,16 +89,32 @@ def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
 
 def worker_args(*extra: str) -> list[str]:
     return [
-        str(BIN / "celery"), "-A", "factcheck", "worker", "--pool=solo", "--concurrency=1",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+        str(BIN / "celery"),
+        "-A",
+        "factcheck",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel=INFO",
         *extra,
     ]
 
 
 def gunicorn_args(port: int, workers: int = 2) -> list[str]:
     return [
-        str(BIN / "gunicorn"), "factcheck.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "5",
+        str(BIN / "gunicorn"),
+        "factcheck.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
     ]
 
 
@@ -118,5 +134,3 @@ def broker_at(url: str) -> Iterator[None]:
         yield
     finally:
         switch(previous)
-
-

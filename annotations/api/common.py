@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
 from annotations.api.serializers import ErrorSerializer
@@ -53,3 +55,11 @@ def requested_version(request: Request, body: dict[str, Any] | None = None) -> i
         raise Invalid(
             "invalid_version", f"version must be an integer, not {raw!r}.", field="version"
         ) from exc
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user making this request (views behind IsAuthenticated only)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user

@@ -1,12 +1,10 @@
-from typing import Any
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.common import error_responses
+from annotations.api.common import acting_user, error_responses
 from annotations.api.pagination import Pagination
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
@@ -45,9 +43,7 @@ class DocumentListApi(APIView):
                 f"status must be one of {', '.join(DocumentStatus.values)}.",
                 field="status",
             )
-        documents = selectors.document_list(
-            user=request.user, project_id=project_id, status=status
-        )
+        documents = selectors.document_list(user=request.user, project_id=project_id, status=status)
         paginator = Pagination()
         page = paginator.paginate_queryset(documents, request)
         return paginator.get_paginated_response(DocumentListSerializer(page, many=True).data)
@@ -61,7 +57,7 @@ class DocumentListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.document_create(
-            project=project, actor=request.user, **data.validated_data
+            project=project, actor=acting_user(request), **data.validated_data
         )
         return Response(DocumentDetailSerializer(document).data, status=201)
 
@@ -71,16 +67,14 @@ class DocumentDetailApi(APIView):
     def get(self, request: Request, document_id: int) -> Response:
         document = selectors.document_get(user=request.user, document_id=document_id)
         assignment = selectors.assignment_of(user=request.user, document=document)
-        return Response(
-            DocumentDetailSerializer(document, context={"assignment": assignment}).data
-        )
+        return Response(DocumentDetailSerializer(document, context={"assignment": assignment}).data)
 
     @extend_schema(responses={204: None, **error_responses()})
     def delete(self, request: Request, document_id: int) -> Response:
         document = selectors.document_get(
             user=request.user, document_id=document_id, minimum=Role.ADMIN
         )
-        services.document_delete(document=document, actor=request.user)
+        services.document_delete(document=document, actor=acting_user(request))
         return Response(status=204)
 
 
@@ -90,5 +84,5 @@ class SubmitApi(APIView):
     )
     def post(self, request: Request, document_id: int) -> Response:
         assignment = selectors.layer_get(user=request.user, document_id=document_id)
-        assignment = services.assignment_submit(assignment=assignment, actor=request.user)
+        assignment = services.assignment_submit(assignment=assignment, actor=acting_user(request))
         return Response(AssignmentOutputSerializer(assignment).data)

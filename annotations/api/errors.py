@@ -1,6 +1,6 @@
 """One error shape for every API failure, whatever raised it.
 
-    {"error": {"code": "quote_mismatch", "message": "…", "field": "quote", "details": {…}}}
+{"error": {"code": "quote_mismatch", "message": "…", "field": "quote", "details": {…}}}
 """
 
 import logging
@@ -58,7 +58,9 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.field, exc.details), status=exc.status)
+        return Response(
+            error_body(exc.code, exc.message, exc.field, exc.details), status=exc.status
+        )
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(exc)
     if isinstance(exc, Http404):
@@ -103,7 +105,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.NotAcceptable):
         return Response(error_body("not_acceptable", str(exc.detail)), status=406)
     if isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = int(getattr(exc, "wait", None) or 1)
         return Response(
             error_body(
                 "throttled",
@@ -114,9 +116,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"Retry-After": str(wait)},
         )
     if isinstance(exc, exceptions.APIException):
-        return Response(
-            error_body(str(exc.default_code), str(exc.detail)), status=exc.status_code
-        )
+        return Response(error_body(str(exc.default_code), str(exc.detail)), status=exc.status_code)
     if isinstance(exc, DatabaseError):
         logger.exception("database unavailable")
         return Response(

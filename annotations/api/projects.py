@@ -1,12 +1,10 @@
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.common import error_responses, requested_version
+from annotations.api.common import acting_user, error_responses, requested_version
 from annotations.api.pagination import Pagination
 from annotations.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer
 from annotations.models import Membership, Project, Role
@@ -19,7 +17,7 @@ def _roles(request: Request, projects: list[Project]) -> dict[int, str | None]:
     if getattr(request.user, "is_superuser", False):
         return {p.pk: Role.ADMIN.value for p in projects}
     memberships = Membership.objects.filter(
-        user_id=request.user.pk, project__in=projects
+        user=acting_user(request), project__in=projects
     ).values_list("project_id", "role")
     return dict(memberships)
 
@@ -52,7 +50,7 @@ class ProjectListApi(APIView):
     def post(self, request: Request) -> Response:
         data = ProjectFieldsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project = services.project_create(actor=request.user, **data.validated_data)
+        project = services.project_create(actor=acting_user(request), **data.validated_data)
         serializer = ProjectOutputSerializer(project, context={"roles": {project.pk: "admin"}})
         return Response(serializer.data, status=201)
 
@@ -81,7 +79,7 @@ class ProjectDetailApi(APIView):
         changes.pop("version", None)
         project = services.project_update(
             project=project,
-            actor=request.user,
+            actor=acting_user(request),
             version=requested_version(request, data.validated_data),
             **changes,
         )
@@ -91,7 +89,7 @@ class ProjectDetailApi(APIView):
     @extend_schema(responses={204: None, **error_responses()})
     def delete(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(user=request.user, project_id=project_id, minimum=Role.ADMIN)
-        services.project_delete(project=project, actor=request.user)
+        services.project_delete(project=project, actor=acting_user(request))
         return Response(status=204)
 
 
@@ -105,9 +103,7 @@ class MembershipListApi(APIView):
         paginator = Pagination()
         memberships = selectors.membership_list(user=request.user, project_id=project_id)
         page = paginator.paginate_queryset(memberships, request)
-        return paginator.get_paginated_response(
-            MembershipOutputSerializer(page, many=True).data
-        )
+        return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
 
     @extend_schema(
         request=InputSerializer,
@@ -118,7 +114,7 @@ class MembershipListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_create(
-            project=project, actor=request.user, **data.validated_data
+            project=project, actor=acting_user(request), **data.validated_data
         )
         return Response(MembershipOutputSerializer(membership).data, status=201)
 
@@ -140,7 +136,7 @@ class MembershipDetailApi(APIView):
         data.is_valid(raise_exception=True)
         membership = services.membership_update(
             membership=membership,
-            actor=request.user,
+            actor=acting_user(request),
             role=data.validated_data["role"],
             version=requested_version(request, data.validated_data),
         )
@@ -151,5 +147,5 @@ class MembershipDetailApi(APIView):
         membership = selectors.membership_get(
             user=request.user, project_id=project_id, username=username
         )
-        services.membership_delete(membership=membership, actor=request.user)
+        services.membership_delete(membership=membership, actor=acting_user(request))
         return Response(status=204)

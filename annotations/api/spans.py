@@ -6,7 +6,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.common import VERSION_PARAMETER, error_responses, requested_version
+from annotations.api.common import (
+    VERSION_PARAMETER,
+    acting_user,
+    error_responses,
+    requested_version,
+)
 from annotations.api.serializers import (
     DeletedOutputSerializer,
     RelationOutputSerializer,
@@ -38,7 +43,7 @@ def _layer(request: Request, document_id: int) -> Any:
 class SpanListApi(APIView):
     class InputSerializer(serializers.Serializer):
         client_id = serializers.UUIDField(required=False, allow_null=True)
-        label = serializers.CharField(max_length=64)
+        label = serializers.CharField(max_length=64)  # type: ignore[assignment]
         start = serializers.IntegerField()
         end = serializers.IntegerField()
         quote = serializers.CharField(trim_whitespace=False)
@@ -70,7 +75,7 @@ class SpanListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         span, created = services.span_create(
-            assignment=assignment, actor=request.user, **data.validated_data
+            assignment=assignment, actor=acting_user(request), **data.validated_data
         )
         return Response(SpanOutputSerializer(span).data, status=201 if created else 200)
 
@@ -78,7 +83,7 @@ class SpanListApi(APIView):
 class SpanDetailApi(APIView):
     class UpdateSerializer(serializers.Serializer):
         version = serializers.IntegerField(required=False)
-        label = serializers.CharField(max_length=64, required=False)
+        label = serializers.CharField(max_length=64, required=False)  # type: ignore[assignment]
         start = serializers.IntegerField(required=False)
         end = serializers.IntegerField(required=False)
         quote = serializers.CharField(trim_whitespace=False, required=False)
@@ -89,7 +94,9 @@ class SpanDetailApi(APIView):
 
     @extend_schema(responses={200: SpanOutputSerializer, **error_responses()})
     def get(self, request: Request, span_id: int) -> Response:
-        return Response(SpanOutputSerializer(selectors.span_get(user=request.user, span_id=span_id)).data)
+        return Response(
+            SpanOutputSerializer(selectors.span_get(user=request.user, span_id=span_id)).data
+        )
 
     @extend_schema(
         request=UpdateSerializer, responses={200: SpanOutputSerializer, **error_responses(409)}
@@ -102,7 +109,7 @@ class SpanDetailApi(APIView):
         changes.pop("version", None)
         span = services.span_update(
             span=span,
-            actor=request.user,
+            actor=acting_user(request),
             version=requested_version(request, data.validated_data),
             **changes,
         )
@@ -115,7 +122,7 @@ class SpanDetailApi(APIView):
     def delete(self, request: Request, span_id: int) -> Response:
         span = selectors.span_get(user=request.user, span_id=span_id)
         deleted = services.span_delete(
-            span=span, actor=request.user, version=requested_version(request)
+            span=span, actor=acting_user(request), version=requested_version(request)
         )
         return Response({"deleted_relations": deleted})
 
@@ -123,7 +130,7 @@ class SpanDetailApi(APIView):
 class RelationListApi(APIView):
     class InputSerializer(serializers.Serializer):
         client_id = serializers.UUIDField(required=False, allow_null=True)
-        type = serializers.CharField(max_length=64)
+        type = serializers.CharField(max_length=64)  # type: ignore[assignment]
         from_span = serializers.IntegerField(required=False, allow_null=True)
         to_span = serializers.IntegerField(required=False, allow_null=True)
         from_client_id = serializers.UUIDField(required=False, allow_null=True)
@@ -152,7 +159,7 @@ class RelationListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         relation, created = services.relation_create(
-            assignment=assignment, actor=request.user, **data.validated_data
+            assignment=assignment, actor=acting_user(request), **data.validated_data
         )
         return Response(RelationOutputSerializer(relation).data, status=201 if created else 200)
 
@@ -161,5 +168,5 @@ class RelationDetailApi(APIView):
     @extend_schema(responses={204: None, **error_responses(409)})
     def delete(self, request: Request, relation_id: int) -> Response:
         relation = selectors.relation_get(user=request.user, relation_id=relation_id)
-        services.relation_delete(relation=relation, actor=request.user)
+        services.relation_delete(relation=relation, actor=acting_user(request))
         return Response(status=204)

@@ -28,9 +28,7 @@ def documents_visible(*, user: User, project: Project) -> QuerySet[Document]:
     )
 
 
-def document_list(
-    *, user: User, project_id: int, status: str | None = None
-) -> QuerySet[Document]:
+def document_list(*, user: User, project_id: int, status: str | None = None) -> QuerySet[Document]:
     project = project_get_for_user(user=user, project_id=project_id)
     documents = documents_visible(user=user, project=project)
     if status:

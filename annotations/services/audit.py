@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from annotations.models import AuditEvent, Project, Relation, Span
 
@@ -34,7 +34,7 @@ def relation_snapshot(relation: Relation) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     project: Project | None,
     action: str,
     object_type: str,
@@ -43,7 +43,7 @@ def audit_record(
     after: Any = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor,
         project=project,
         action=action,
         object_type=object_type,

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -45,7 +45,7 @@ def document_snapshot(document: Document) -> dict[str, Any]:
 def document_create(
     *,
     project: Project,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     title: str,
     text: str,
     source_url: str = "",
@@ -122,7 +122,7 @@ def least_loaded_annotators(*, project: Project, exclude: set[int], count: int) 
     return list(members[:count])
 
 
-def assignments_fill(*, document: Document, actor: AbstractBaseUser | None) -> list[Assignment]:
+def assignments_fill(*, document: Document, actor: User | None) -> list[Assignment]:
     """Assign the document to annotators until it has the project's N, least-loaded first."""
     project = document.project
     existing = set(
@@ -174,7 +174,7 @@ def document_refresh_status(*, document: Document) -> str:
     return status
 
 
-def document_delete(*, document: Document, actor: AbstractBaseUser) -> None:
+def document_delete(*, document: Document, actor: User) -> None:
     with transaction.atomic():
         Document.objects.filter(pk=document.pk).update(deleted_at=timezone.now())
         audit_record(
@@ -195,7 +195,7 @@ def assignment_snapshot(assignment: Assignment) -> dict[str, Any]:
     }
 
 
-def assignment_submit(*, assignment: Assignment, actor: AbstractBaseUser) -> Assignment:
+def assignment_submit(*, assignment: Assignment, actor: User) -> Assignment:
     """Submit an annotator's layer. Submitting twice is one submission, not an error."""
     with transaction.atomic():
         assignment = (

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -78,7 +78,7 @@ def _rating_scale_or_invalid(scale: Any) -> list[dict[str, Any]]:
 
 def project_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     name: str,
     guidelines: str = "",
     label_schema: dict[str, Any] | None = None,
@@ -92,7 +92,9 @@ def project_create(
             "permission_denied", "Only staff users may create projects; ask a site admin."
         )
     schema = _schema_or_invalid(label_schema if label_schema is not None else default_schema())
-    scale = _rating_scale_or_invalid(rating_scale if rating_scale is not None else default_rating_scale())
+    scale = _rating_scale_or_invalid(
+        rating_scale if rating_scale is not None else default_rating_scale()
+    )
     with transaction.atomic():
         project = Project.objects.create(
             name=name,
@@ -117,7 +119,7 @@ def project_create(
 
 
 def project_update(
-    *, project: Project, actor: AbstractBaseUser, version: int | None, **changes: Any
+    *, project: Project, actor: User, version: int | None, **changes: Any
 ) -> Project:
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
@@ -169,7 +171,7 @@ def _check_schema_keeps_spans(project: Project, schema: dict[str, Any]) -> None:
         )
 
 
-def project_delete(*, project: Project, actor: AbstractBaseUser) -> None:
+def project_delete(*, project: Project, actor: User) -> None:
     with transaction.atomic():
         Project.objects.filter(pk=project.pk).update(deleted_at=timezone.now())
         audit_record(
@@ -190,14 +192,10 @@ def membership_snapshot(membership: Membership) -> dict[str, Any]:
     }
 
 
-def membership_create(
-    *, project: Project, actor: AbstractBaseUser, username: str, role: str
-) -> Membership:
+def membership_create(*, project: Project, actor: User, username: str, role: str) -> Membership:
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise Invalid(
-            "unknown_user", f"There is no active user “{username}”.", field="username"
-        )
+        raise Invalid("unknown_user", f"There is no active user “{username}”.", field="username")
     with transaction.atomic():
         if Membership.objects.filter(project=project, user=user).exists():
             raise ConflictError(
@@ -230,11 +228,12 @@ def _ensure_an_admin_remains(membership: Membership, new_role: str | None) -> No
 
 
 def membership_update(
-    *, membership: Membership, actor: AbstractBaseUser, role: str, version: int | None
+    *, membership: Membership, actor: User, role: str, version: int | None
 ) -> Membership:
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update().select_related("user", "project")
+            Membership.objects.select_for_update()
+            .select_related("user", "project")
             .get(pk=membership.pk)
         )
         check_version(membership, version, "membership", membership_snapshot(membership))
@@ -255,7 +254,7 @@ def membership_update(
     return membership
 
 
-def membership_delete(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_delete(*, membership: Membership, actor: User) -> None:
     with transaction.atomic():
         _ensure_an_admin_remains(membership, None)
         before = membership_snapshot(membership)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from annotations.errors import ConflictError, Invalid, PermissionDeniedError
@@ -41,7 +41,9 @@ def check_offsets(*, text: str, start: int, end: int, quote: str) -> None:
     """The offset rule: 0 <= start < end <= len(text) in code points and the quote matches."""
     length = len(text)
     if start < 0:
-        raise Invalid("offset_out_of_range", f"start must be 0 or more, not {start}.", field="start")
+        raise Invalid(
+            "offset_out_of_range", f"start must be 0 or more, not {start}.", field="start"
+        )
     if end > length:
         raise Invalid(
             "offset_out_of_range",
@@ -52,8 +54,7 @@ def check_offsets(*, text: str, start: int, end: int, quote: str) -> None:
     if start >= end:
         raise Invalid(
             "empty_span",
-            f"start ({start}) must be less than end ({end}): a span covers at least one "
-            "character.",
+            f"start ({start}) must be less than end ({end}): a span covers at least one character.",
             field="end",
         )
     actual = text[start:end]
@@ -68,7 +69,7 @@ def check_offsets(*, text: str, start: int, end: int, quote: str) -> None:
         )
 
 
-def _ensure_writable(*, assignment: Assignment, actor: AbstractBaseUser) -> None:
+def _ensure_writable(*, assignment: Assignment, actor: User) -> None:
     project = assignment.document.project
     if assignment.kind == AssignmentKind.ANNOTATOR:
         if assignment.annotator_id != actor.pk:
@@ -123,11 +124,10 @@ def _check_label(
 def _check_overlap(*, assignment: Assignment, start: int, end: int, exclude: int | None) -> None:
     if assignment.document.project.allow_overlap:
         return
-    clash = (
-        Span.objects.filter(assignment=assignment, start__lt=end, end__gt=start)
-        .exclude(pk=exclude)
-        .first()
-    )
+    overlapping = Span.objects.filter(assignment=assignment, start__lt=end, end__gt=start)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude)
+    clash = overlapping.first()
     if clash is not None:
         raise Invalid(
             "overlap_not_allowed",
@@ -161,7 +161,7 @@ def _lock(assignment: Assignment) -> Assignment:
 def span_create(
     *,
     assignment: Assignment,
-    actor: AbstractBaseUser,
+    actor: User,
     label: str,
     start: int,
     end: int,
@@ -224,9 +224,7 @@ def _relations_broken_by_label(span: Span, label: str) -> list[Relation]:
     return broken
 
 
-def span_update(
-    *, span: Span, actor: AbstractBaseUser, version: int | None, **changes: Any
-) -> Span:
+def span_update(*, span: Span, actor: User, version: int | None, **changes: Any) -> Span:
     """Change a span's label, boundaries, attributes or note, at the version the client saw."""
     with transaction.atomic():
         assignment = _lock(span.assignment)
@@ -290,7 +288,7 @@ def span_update(
     return span
 
 
-def span_delete(*, span: Span, actor: AbstractBaseUser, version: int | None) -> int:
+def span_delete(*, span: Span, actor: User, version: int | None) -> int:
     """Delete a span and the relations that use it, in one transaction and one audit event."""
     with transaction.atomic():
         assignment = _lock(span.assignment)
@@ -323,8 +321,7 @@ def _endpoint(
     if span_id is None and client_id is None:
         raise Invalid(
             "endpoint_required",
-            f"Name the relation's {side} span by id ({side}_span) or client_id "
-            f"({side}_client_id).",
+            f"Name the relation's {side} span by id ({side}_span) or client_id ({side}_client_id).",
             field=f"{side}_span",
         )
     spans = Span.objects.filter(assignment=assignment)
@@ -347,7 +344,7 @@ def _endpoint(
 def relation_create(
     *,
     assignment: Assignment,
-    actor: AbstractBaseUser,
+    actor: User,
     type: str,
     from_span: int | None = None,
     to_span: int | None = None,
@@ -371,9 +368,7 @@ def relation_create(
             assignment=assignment, span_id=to_span, client_id=to_client_id, side="to"
         )
         if source.pk == target.pk:
-            raise Invalid(
-                "self_relation", "A relation links two different spans.", field="to_span"
-            )
+            raise Invalid("self_relation", "A relation links two different spans.", field="to_span")
         schema = assignment.document.project.label_schema
         definition = relation_definition(schema, type)
         if definition is None:
@@ -422,7 +417,7 @@ def relation_create(
     return relation, True
 
 
-def relation_delete(*, relation: Relation, actor: AbstractBaseUser) -> None:
+def relation_delete(*, relation: Relation, actor: User) -> None:
     with transaction.atomic():
         assignment = _lock(relation.assignment)
         _ensure_writable(assignment=assignment, actor=actor)
@@ -451,4 +446,3 @@ def relation_payload(relation: Relation) -> dict[str, Any]:
     from annotations.api.serializers import RelationOutputSerializer
 
     return dict(RelationOutputSerializer(relation).data)
-

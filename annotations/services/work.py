@@ -58,7 +58,10 @@ def dirty_work() -> list[tuple[str, Task]]:
     """Each kind of per-document work: the field that records it done, and its task."""
     from annotations import tasks
 
-    return [("counts_done_seq", tasks.document_label_counts_record)]
+    return [
+        ("counts_done_seq", tasks.document_label_counts_record),
+        ("agreement_done_seq", tasks.document_agreement_recompute),
+    ]
 
 
 def document_label_counts_record(*, document_id: int) -> bool:

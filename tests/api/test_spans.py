@@ -121,7 +121,11 @@ def test_same_client_id_twice_returns_the_first_span(world: World, api: Any) -> 
             "attributes.source_type: “source_type” is not an attribute of label “claim” "
             "(allowed: check_worthiness, quote_type)",
         ),
-        ({"start": 4, "end": 12, "quote": "minister"}, "missing_field", "label: This field is required."),
+        (
+            {"start": 4, "end": 12, "quote": "minister"},
+            "missing_field",
+            "label: This field is required.",
+        ),
     ],
 )
 def test_bad_span_is_refused_with_a_message_and_changes_nothing(
@@ -178,9 +182,7 @@ def test_label_of_another_project_schema_is_refused(world: World, api: Any) -> N
     assert_error(response, 400, "unknown_label")
 
 
-def test_document_of_another_project_is_404_for_a_member_elsewhere(
-    world: World, api: Any
-) -> None:
+def test_document_of_another_project_is_404_for_a_member_elsewhere(world: World, api: Any) -> None:
     url = f"/api/documents/{world.other_document.pk}/spans/"
     response = api(world.annotator).post(url, body(4, 12), format="json")
     assert_error(response, 404, "not_found")
@@ -274,8 +276,9 @@ def test_editor_reads_an_annotators_layer_but_cannot_edit_it(world: World, api: 
     client = api(world.editor)
     listed = client.get(spans_url(world) + "?annotator=alice")
     assert [s["id"] for s in listed.json()] == [world.span.pk, world.target.pk]
-    response = client.patch(f"/api/spans/{world.span.pk}/", {"version": 1, "note": "x"},
-                            format="json")
+    response = client.patch(
+        f"/api/spans/{world.span.pk}/", {"version": 1, "note": "x"}, format="json"
+    )
     assert_error(response, 403, "not_your_layer")
 
 

@@ -13,7 +13,7 @@ from annotations.services.spans import span_create
 from annotations.text import normalize_text, text_hash
 
 PROJECT_NAME = "Demo: claims and denials"
-DEMO_PASSWORD = "factcheck"  # noqa: S105 - printed on purpose: these are demo accounts.
+DEMO_PASSWORD = "factcheck"
 USERS = [
     ("admin", "site admin", None),
     ("erin", "editor", Role.EDITOR),
@@ -41,8 +41,8 @@ ARTICLES: list[dict[str, Any]] = [
             "WASHINGTON — Two former officials said on Tuesday that the Central Intelligence "
             "Agency mishandled intelligence about a planned attack on a regional gas pipeline.\n"
             "\n"
-            "A CIA spokeswoman, Liz Lyons, called the allegations \"unfounded\" and said the "
-            "agency \"acted on every credible lead.\"\n"
+            'A CIA spokeswoman, Liz Lyons, called the allegations "unfounded" and said the '
+            'agency "acted on every credible lead."\n'
             "\n"
             "The officials, who spoke on condition of anonymity, said warnings reached the "
             "agency weeks before the incident."
@@ -54,11 +54,11 @@ ARTICLES: list[dict[str, Any]] = [
         "author": "Demo Staff",
         "language": "en",
         "text": (
-            "A post shared 40,000 times 😷 claims that tap water in Riverton \"is poisoning "
-            "families 👩‍👩‍👧\". The post, written in English and Hindi (\"पानी ज़हरीला है\"), "
+            'A post shared 40,000 times 😷 claims that tap water in Riverton "is poisoning '
+            'families 👩‍👩‍👧". The post, written in English and Hindi ("पानी ज़हरीला है"), '
             "first appeared on a page calling itself Spın̈al Health.\n"
             "\n"
-            f"Mayor{NBSP}Ana{NBSP}Petrova said the claim was{NBSP}\"simply false\" and pointed "
+            f'Mayor{NBSP}Ana{NBSP}Petrova said the claim was{NBSP}"simply false" and pointed '
             "to weekly laboratory tests.\n"
             "\n"
             "The water utility said its latest report found no contaminants above federal "
@@ -72,12 +72,12 @@ ARTICLES: list[dict[str, Any]] = [
         "language": "en",
         "text": (
             "Economy Minister Paolo Ricci told parliament on Monday that unemployment had "
-            "fallen to 4.1 percent, \"the lowest level ever recorded.\"\n"
+            'fallen to 4.1 percent, "the lowest level ever recorded."\n'
             "\n"
             "The national statistics office said its records only go back to 1993 and that "
             "the rate was lower in 2001.\n"
             "\n"
-            "An opposition spokesman rejected the minister's figures as \"misleading\"."
+            'An opposition spokesman rejected the minister\'s figures as "misleading".'
         ),
     },
 ]
