@@ -2,12 +2,17 @@
 
 from celery import shared_task
 
-from annotations.services import work
+from annotations.services import agreement, work
 
 
 @shared_task(acks_late=True)
 def document_label_counts_record(document_id: int) -> None:
     work.document_label_counts_record(document_id=document_id)
+
+
+@shared_task(acks_late=True)
+def document_agreement_recompute(document_id: int) -> None:
+    agreement.document_agreement_recompute(document_id=document_id)
 
 
 @shared_task

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Agreement coefficients for coded data (units × coders, one value per cell).
 
 Every function returns ``None`` where the coefficient is undefined (no pairable

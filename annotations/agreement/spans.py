@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Span-level comparisons: character-level alpha, span matching and F1, relations, attributes."""
 
 from __future__ import annotations

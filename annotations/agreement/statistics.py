@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Per-document sufficient statistics, their combination, and every metric computed from them.
 
 ``document_statistics(doc)`` returns a JSON-serialisable dict (only str keys, ints,

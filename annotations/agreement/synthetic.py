@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Reproducible synthetic annotation data for the benchmark and the property tests."""
 
 from __future__ import annotations

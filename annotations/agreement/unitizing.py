@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Krippendorff's unitizing coefficients: αU (1995/2004) and the uα family (2016).
 
 Both work on a continuum of ``length`` positions (code points) that every annotator

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.api import auth, documents, projects, spans
+from annotations.api import agreement, auth, documents, projects, spans
 
 urlpatterns = [
     path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
@@ -21,7 +21,9 @@ urlpatterns = [
         documents.DocumentListApi.as_view(),
         name="api-documents",
     ),
-    path("documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"),
+    path(
+        "documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="api-document"
+    ),
     path("documents/<int:document_id>/spans/", spans.SpanListApi.as_view(), name="api-spans"),
     path(
         "documents/<int:document_id>/relations/",
@@ -29,6 +31,16 @@ urlpatterns = [
         name="api-relations",
     ),
     path("documents/<int:document_id>/submit/", documents.SubmitApi.as_view(), name="api-submit"),
+    path(
+        "documents/<int:document_id>/agreement/",
+        agreement.DocumentAgreementApi.as_view(),
+        name="api-document-agreement",
+    ),
+    path(
+        "projects/<int:project_id>/agreement/",
+        agreement.ProjectAgreementApi.as_view(),
+        name="api-project-agreement",
+    ),
     path("spans/<int:span_id>/", spans.SpanDetailApi.as_view(), name="api-span"),
     path("relations/<int:relation_id>/", spans.RelationDetailApi.as_view(), name="api-relation"),
 ]

@@ -12,7 +12,7 @@ from annotations.agreement import STATISTICS_VERSION, metrics_from_statistics
 from annotations.errors import not_found
 from annotations.models import AgreementResult, Document, Project, Role
 from annotations.selectors.access import User, project_role, projects_visible, role_at_least
-from annotations.services.agreement import HEADLINE
+from annotations.services.agreement import HEADLINE, scope_filter
 
 LOWEST_SHOWN = 10
 EMPTY_STATISTICS = {"version": STATISTICS_VERSION, "documents": 0}
@@ -25,13 +25,16 @@ def _editor_project(*, user: User, project: Project | None, what: str) -> Projec
 
 
 def _headline_row(*, project: Project, document_id: int | None) -> dict[str, Any] | None:
-    return (
+    row = (
         AgreementResult.objects.filter(
-            project=project, document_id=document_id, metric=HEADLINE[0], label=HEADLINE[1]
+            scope_filter(project_id=project.pk, document_id=document_id),
+            metric=HEADLINE[0],
+            label=HEADLINE[1],
         )
         .values("statistics", "inputs_fingerprint", "computed_at")
         .first()
     )
+    return dict(row) if row else None
 
 
 def _figures(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -50,12 +53,9 @@ def document_agreement_get(*, user: User, document_id: int) -> dict[str, Any]:
         .select_related("project")
         .first()
     )
-    if document is not None and document.project.deleted_at is not None:
-        document = None
-    project = _editor_project(
-        user=user, project=document.project if document else None, what="document"
-    )
-    assert document is not None
+    if document is None or document.project.deleted_at is not None:
+        raise not_found("document")
+    project = _editor_project(user=user, project=document.project, what="document")
     row = _headline_row(project=project, document_id=document.pk)
     return {
         "document": document.pk,
