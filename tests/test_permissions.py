@@ -219,6 +219,18 @@ ROWS: list[Row] = [
         statuses(401, 404, 204, 404, 403, 404, 403, 403),
     ),
     Row(
+        "api-document-agreement",
+        "GET",
+        lambda w: document(w) + "agreement/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-project-agreement",
+        "GET",
+        lambda w: project(w) + "agreement/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
         "admin:index",
         "GET",
         lambda w: "/admin/",

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Coded-data coefficients against published worked examples."""
 
 import krippendorff

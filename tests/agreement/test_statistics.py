@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Sufficient statistics, their combination, and the properties every metric must have."""
 
 import json

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF002, RUF003 -- formulas are written with their mathematical symbols (α, −, ×, Σ).
 """Krippendorff's αU (1995/2004) and the uα family (2016): published and hand-derived values."""
 
 import krippendorff
