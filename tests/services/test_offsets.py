@@ -57,7 +57,7 @@ def test_a_quote_off_by_anything_is_refused(raw: str, data: st.DataObject) -> No
     end = data.draw(st.integers(start + 1, len(text)))
     shift = data.draw(st.integers(-3, 3).filter(lambda n: n != 0))
     other_start, other_end = start + shift, end + shift
-    if 0 <= other_start and other_end <= len(text):
+    if other_start >= 0 and other_end <= len(text):
         wrong = text[other_start:other_end]
         if wrong != text[start:end]:
             with pytest.raises(Invalid) as caught:
