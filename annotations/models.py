@@ -289,6 +289,45 @@ class Comment(models.Model):
         return f"comment {self.pk} on document {self.document_id}"
 
 
+class CandidateDecision(models.Model):
+    """An editor's decision on a merge candidate, kept when the gold layer is re-merged.
+
+    A candidate is named by its key (annotations.merge): ``claim:4:12`` for a span,
+    ``attributed_to>claim:4:12>attribution:39:48`` for a relation. The gold span an
+    accepted candidate became may be edited later; the decision still stands.
+    """
+
+    class Kind(models.TextChoices):
+        SPAN = "span", "Span"
+        RELATION = "relation", "Relation"
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="candidate_decisions"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    candidate = models.CharField(max_length=400)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "kind", "candidate"], name="candidate_decision_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.kind} {self.candidate} on document {self.document_id}"
+
+
 class AgreementResult(models.Model):
     """One agreement figure, with the sufficient statistics it was computed from."""
 
