@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotations.checkpoints import checkpoint
 from annotations.models import (
     Assignment,
     AssignmentKind,
@@ -91,6 +92,7 @@ def document_label_counts_record(*, document_id: int) -> bool:
     ).values_list("annotator__username", flat=True):
         counts.setdefault(username, Counter())
     result = {user: dict(sorted(c.items())) for user, c in sorted(counts.items())}
+    checkpoint("label_counts")
     updated = Document.objects.filter(pk=document_id, counts_done_seq__lt=seq).update(
         label_counts=result, counts_done_seq=seq
     )
