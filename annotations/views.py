@@ -5,6 +5,7 @@ from typing import Any
 import markdown
 import nh3
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +24,13 @@ READ_ONLY_STATUSES = frozenset({AssignmentStatus.SUBMITTED, AssignmentStatus.ACC
 def guidelines_html(source: str) -> SafeString:
     """Guidelines are Markdown written by project admins; the HTML is sanitised all the same."""
     return mark_safe(nh3.clean(markdown.markdown(source)))  # noqa: S308 - cleaned by nh3 first.
+
+
+class SignInView(LoginView):
+    template_name = "annotations/login.html"
+    redirect_authenticated_user = True
+    # The form view would also take PUT; a sign-in page has no use for it.
+    http_method_names = ["get", "head", "post", "options"]
 
 
 @require_safe

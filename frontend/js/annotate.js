@@ -944,7 +944,8 @@ export class Workspace {
 
   /** @param {-1 | 1} direction */
   step(direction) {
-    const current = this.mode === "relation" ? this.target : this.focused;
+    // Picking a relation target starts from the source span, so j offers the span after it.
+    const current = this.mode === "relation" ? (this.target ?? this.focused) : this.focused;
     const next = direction > 0 ? this.layout.next(current) : this.layout.prev(current);
     if (!next) return;
     if (this.mode === "relation") {

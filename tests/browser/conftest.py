@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath):
@@ -61,11 +62,19 @@ def _log_versions(request: pytest.FixtureRequest) -> None:
         reporter.write_line(f"browser tests: {chromium}; Playwright {version('playwright')}")
 
 
-@pytest.fixture(autouse=True)
-def _allow_sync_orm_next_to_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API runs an event loop in the test thread, which makes Django's
-    # async-safety check refuse ORM calls from the test itself; only these tests need this.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(scope="session", autouse=True)
+def _database_before_browser(django_db_setup: None) -> Iterator[None]:
+    """Create the test database before Playwright starts its event loop in this thread, and
+    let the ORM run next to that loop.
+
+    Playwright's sync API keeps an event loop in the test thread, which makes Django's
+    async-safety check refuse the tests' own ORM calls and live_server's per-test flush.
+    This fixture is only reached by browser tests; it stays until the session ends because
+    the flush of the last browser test runs after every function-scoped fixture is gone.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture
@@ -97,12 +106,12 @@ def open_document(page: Page, live_server: Any, document: Any) -> None:
 
 
 @pytest.fixture
-def newsroom(transactional_db: None) -> Iterator[dict[str, Any]]:
+def newsroom(transactional_db: None) -> dict[str, Any]:
     """A project with the default schema and an annotator, alice."""
     project = ProjectFactory(name="Newsroom", guidelines="Mark **claims**, denials, sources.")
     alice = UserFactory(username="alice")
     MembershipFactory(project=project, user=alice, role=Role.ANNOTATOR)
-    yield {"project": project, "alice": alice}
+    return {"project": project, "alice": alice}
 
 
 def article(newsroom: dict[str, Any], text: str, *, language: str = "en", title: str = "") -> Any:

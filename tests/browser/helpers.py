@@ -16,32 +16,40 @@ def locate(text: str, cp: int) -> tuple[int, int]:
     return paragraph, utf16_len(text[line_start:cp])
 
 
-def char_box(page: Page, text: str, cp: int) -> dict[str, float]:
-    """The on-screen box of the character at a code-point offset."""
+def char_box(page: Page, text: str, cp: int) -> dict[str, Any]:
+    """The on-screen box of the grapheme (as the browser segments it) at a code-point
+    offset, and whether its paragraph runs right to left."""
     paragraph, offset = locate(text, cp)
-    width = utf16_len(text[cp])
-    box: dict[str, float] = page.evaluate(
-        """([p, o, w]) => {
-            const node = document.querySelector(`#doc-text p[data-p="${p}"]`).firstChild;
+    box: dict[str, Any] = page.evaluate(
+        """([p, o]) => {
+            const el = document.querySelector(`#doc-text p[data-p="${p}"]`);
+            const node = el.firstChild;
+            const g = new Intl.Segmenter(undefined, {granularity: "grapheme"})
+                .segment(node.data).containing(o);
             const r = document.createRange();
-            r.setStart(node, o);
-            r.setEnd(node, o + w);
+            r.setStart(node, g.index);
+            r.setEnd(node, g.index + g.segment.length);
             const b = r.getClientRects()[0];
-            return {x: b.x, y: b.y, width: b.width, height: b.height};
+            return {x: b.x, y: b.y, width: b.width, height: b.height,
+                    rtl: getComputedStyle(el).direction === "rtl"};
         }""",
-        [paragraph, offset, width],
+        [paragraph, offset],
     )
     return box
 
 
 def drag(page: Page, text: str, start_cp: int, end_cp: int) -> None:
-    """Press the mouse on the character at start_cp and release it on the one at end_cp - 1,
-    both at their centres, as a hurried person would (word snapping does the rest)."""
+    """Press the mouse just inside the leading edge of the character at start_cp and release
+    it just inside the trailing edge of the one at end_cp - 1, as a person selecting those
+    characters would, in either writing direction (word snapping does the rest)."""
     a = char_box(page, text, start_cp)
     b = char_box(page, text, end_cp - 1)
-    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+    inset = 0.2
+    ax = a["x"] + a["width"] * (1 - inset if a["rtl"] else inset)
+    bx = b["x"] + b["width"] * (inset if b["rtl"] else 1 - inset)
+    page.mouse.move(ax, a["y"] + a["height"] / 2)
     page.mouse.down()
-    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=8)
+    page.mouse.move(bx, b["y"] + b["height"] / 2, steps=8)
     page.mouse.up()
 
 
@@ -50,6 +58,4 @@ def wait_saved(page: Page) -> None:
 
 
 def spans_of(assignment: Any) -> list[tuple[str, int, int, str]]:
-    return [
-        (s.label, s.start, s.end, s.quote) for s in assignment.spans.order_by("start", "end")
-    ]
+    return [(s.label, s.start, s.end, s.quote) for s in assignment.spans.order_by("start", "end")]
