@@ -34,6 +34,7 @@ from annotations.agreement import (
     document_statistics,
     metrics_from_statistics,
 )
+from annotations.checkpoints import checkpoint
 from annotations.models import (
     AgreementResult,
     Assignment,
@@ -242,6 +243,7 @@ def document_agreement_recompute(*, document_id: int) -> bool:
         )
         if not claimed:
             return False
+        checkpoint("agreement")
         previous = _stored_statistics(project_id=project_id, document_id=document_id)
         _replace_rows(
             project_id=project_id,

@@ -283,8 +283,18 @@ def test_a_postgres_restart_under_gunicorn_fails_cleanly_and_leaves_no_half_writ
     assert (spans_without_audit, audit_without_span) == ([(0,)], [(0,)])
 
 
+@pytest.mark.parametrize(
+    ("pause", "done_column"),
+    [
+        # Label counts: killed after reading its inputs, before writing its result.
+        ("label_counts", 2),
+        # Agreement: killed after claiming the work and writing half of its rows, inside
+        # the transaction, so PostgreSQL must roll the claim back for the sweep to see it.
+        ("agreement", 3),
+    ],
+)
 def test_a_worker_killed_in_the_middle_of_a_task_is_recovered_through_the_sweep(
-    cluster: PostgresCluster, tmp_path: Path
+    cluster: PostgresCluster, tmp_path: Path, pause: str, done_column: int
 ) -> None:
     db = fresh_database(cluster)
     checkpoints = tmp_path / "checkpoints"
@@ -301,7 +311,7 @@ def test_a_worker_killed_in_the_middle_of_a_task_is_recovered_through_the_sweep(
         document = world["documents"][0]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        (checkpoints / "label_counts.hold").touch()
+        (checkpoints / f"{pause}.hold").touch()
         with process(gunicorn_args(port), env, tmp_path / "web.log"):
             wait_until(lambda: web_ready(base), what="gunicorn")
             with process(worker_args(), env, tmp_path / "worker-killed.log") as doomed:
@@ -309,24 +319,38 @@ def test_a_worker_killed_in_the_middle_of_a_task_is_recovered_through_the_sweep(
                     annotator = Annotator(base, world["tokens"][username])
                     assert annotate_and_submit(annotator, document, k)[-1] == 200
                 wait_until(
-                    lambda: (checkpoints / "label_counts.reached").exists(),
+                    lambda: (checkpoints / f"{pause}.reached").exists(),
                     what="the worker to reach the pause point",
                 )
                 os.killpg(doomed.pid, signal.SIGKILL)
                 doomed.wait(timeout=10)
-            (checkpoints / "label_counts.hold").unlink()
-            [(_id, work_seq, counts_done, _agreement_done, counts)] = documents_state(cluster, db)
-            assert (work_seq, counts_done, counts) == (2, 0, {})
+            (checkpoints / f"{pause}.hold").unlink()
+            [state] = documents_state(cluster, db)
+            assert (state[1], state[done_column]) == (2, 0)
 
             with (
                 process(worker_args(), env, tmp_path / "worker.log"),
                 process(beat_args(tmp_path), env, tmp_path / "beat.log"),
             ):
                 wait_until(
-                    lambda: documents_state(cluster, db)[0][2] == 2,
+                    lambda: documents_state(cluster, db)[0][2:4] == (2, 2),
                     timeout=60,
-                    what="the sweep to have the counts redone",
+                    what="the sweep to have the work redone",
                 )
     [(_id, work_seq, counts_done, agreement_done, counts)] = documents_state(cluster, db)
     assert (work_seq, counts_done, agreement_done) == (2, 2, 2)
     assert counts == {u: {"attribution": 1, "denial": 1} for u in document["annotators"]}
+    figures = cluster.execute(
+        db,
+        "SELECT document_id, metric, label, count(*) FROM annotations_agreementresult "
+        "GROUP BY document_id, metric, label HAVING count(*) > 1",
+    )
+    assert figures == []
+    figures_of = (
+        "SELECT metric, label, value FROM annotations_agreementresult "
+        "WHERE document_id IS NOT DISTINCT FROM %s ORDER BY metric, label"
+    )
+    # The project's total holds its one document exactly once: the same figures.
+    project_figures = cluster.execute(db, figures_of, None)
+    assert project_figures
+    assert project_figures == cluster.execute(db, figures_of, document["id"])
