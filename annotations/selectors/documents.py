@@ -6,7 +6,7 @@ blind to one another. Editors and admins see every document of their projects.
 
 from django.db.models import QuerySet
 
-from annotations.errors import NotFoundError, not_found
+from annotations.errors import NotFoundError, PermissionDeniedError, not_found
 from annotations.models import (
     Assignment,
     AssignmentKind,
@@ -39,11 +39,13 @@ def document_list(*, user: User, project_id: int, status: str | None = None) -> 
 def document_get(*, user: User, document_id: int, minimum: Role = Role.ANNOTATOR) -> Document:
     """The document if the user may see it, else 404 (never a hint that it exists)."""
     document = (
-        Document.objects.filter(pk=document_id, deleted_at__isnull=True)
+        Document.objects.filter(
+            pk=document_id, deleted_at__isnull=True, project__deleted_at__isnull=True
+        )
         .select_related("project")
         .first()
     )
-    if document is None or document.project.deleted_at is not None:
+    if document is None:
         raise not_found("document")
     role = project_role(user=user, project=document.project)
     if role is None:
@@ -54,7 +56,12 @@ def document_get(*, user: User, document_id: int, minimum: Role = Role.ANNOTATOR
         ).exists()
         if not assigned:
             raise not_found("document")
-    project_get_for_user(user=user, project_id=document.project_id, minimum=minimum)
+    if not role_at_least(role, minimum):
+        raise PermissionDeniedError(
+            "permission_denied",
+            f"This needs the {minimum.value} role in project “{document.project.name}”; "
+            f"you are {role.value}.",
+        )
     return document
 
 
@@ -76,17 +83,17 @@ def layer_get(
     By default the caller's own assignment; editors may name another annotator's
     (`annotator=`) or a special layer (`layer=gold` or `layer=preannotation`).
     """
-    document = document_get(user=user, document_id=document_id)
     if annotator is None and layer is None:
-        own = assignment_of(user=user, document=document)
-        if own is None:
-            raise NotFoundError(
-                "not_assigned",
-                "You have no assignment on this document. Editors may read an annotator's "
-                "layer with ?annotator=<username> or the gold layer with ?layer=gold.",
-            )
-        return own
-    project_get_for_user(user=user, project_id=document.project_id, minimum=Role.EDITOR)
+        own = _own_assignment(user=user, document_id=document_id)
+        if own is not None:
+            return own
+        document_get(user=user, document_id=document_id)
+        raise NotFoundError(
+            "not_assigned",
+            "You have no assignment on this document. Editors may read an annotator's "
+            "layer with ?annotator=<username> or the gold layer with ?layer=gold.",
+        )
+    document = document_get(user=user, document_id=document_id, minimum=Role.EDITOR)
     assignments = Assignment.objects.filter(document=document).select_related(
         "document__project", "annotator"
     )
@@ -103,6 +110,26 @@ def layer_get(
     if found is None:
         raise NotFoundError("not_assigned", f"“{annotator}” has no assignment on this document.")
     return found
+
+
+def _own_assignment(*, user: User, document_id: int) -> Assignment | None:
+    """The caller's own layer in one query, if they are still a member of its project."""
+    if not user.is_authenticated:
+        return None
+    assignment = (
+        Assignment.objects.filter(
+            document_id=document_id,
+            annotator_id=user.pk,
+            kind=AssignmentKind.ANNOTATOR,
+            document__deleted_at__isnull=True,
+            document__project__deleted_at__isnull=True,
+        )
+        .select_related("document__project", "annotator")
+        .first()
+    )
+    if assignment is None or project_role(user=user, project=assignment.document.project) is None:
+        return None
+    return assignment
 
 
 def span_list(*, assignment: Assignment) -> QuerySet[Span]:

@@ -153,7 +153,7 @@ def _lock(assignment: Assignment) -> Assignment:
     """Lock the layer so writes to one assignment (and client_id checks) are serialised."""
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("document__project")
+        .select_related("document__project", "annotator")
         .get(pk=assignment.pk)
     )
 
