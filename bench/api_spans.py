@@ -12,9 +12,9 @@ errors.
 import http.client
 import json
 import subprocess
+import tempfile
 import threading
 import time
-from pathlib import Path
 
 from common import (
     BIN,
@@ -76,7 +76,7 @@ def create(conn: http.client.HTTPConnection, token: str, document_id: int, n: in
 
 def main() -> None:
     url, tokens = setup()
-    log = Path("/tmp/bench-gunicorn.log").open("wb")  # noqa: SIM115 - lives as long as the server
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
