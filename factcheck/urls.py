@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from annotations.api.errors import json_error_view
 from annotations.api.health import healthz
+from annotations.views_agreement import project_agreement
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("annotations.api.urls")),
     path("admin/", admin.site.urls),
+    path("projects/<int:project_id>/agreement/", project_agreement, name="project-agreement"),
     path("", include("annotations.urls")),
 ]
 

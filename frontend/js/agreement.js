@@ -157,12 +157,13 @@ function drawHeatmap(pairs, metric, metricName) {
 function drawDistribution(documents) {
   const { edges, counts, undefinedCount } = histogram(documents.map((d) => d.u_alpha));
   const target = /** @type {HTMLElement} */ (document.getElementById("distribution"));
-  const bars = [...counts, undefinedCount];
-  const tallest = Math.max(1, ...bars);
   const width = 460;
   const height = 220;
   const bottom = 30;
-  const barWidth = width / bars.length;
+  const pad = 24;
+  // The "n/a" bar stands apart from the numeric axis, after a gap of one bar.
+  const barWidth = (width - 2 * pad) / (counts.length + 2);
+  const tallest = Math.max(1, undefinedCount, ...counts);
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${height + bottom}`,
     width,
@@ -170,26 +171,36 @@ function drawDistribution(documents) {
     role: "img",
     "aria-label": `Histogram of per-document uα over ${documents.length} documents; ${undefinedCount} undefined`,
   });
-  bars.forEach((count, i) => {
-    const undefinedBar = i === counts.length;
+  /**
+   * @param {number} x
+   * @param {number} count
+   * @param {string} fill
+   * @param {string} range
+   */
+  const bar = (x, count, fill, range) => {
     const barHeight = (count / tallest) * (height - 20);
-    const x = i * barWidth;
-    const range = undefinedBar
-      ? "n/a"
-      : `${formatFigure(edges[i])} to ${formatFigure(edges[i + 1])}`;
     chart.append(
-      svg("rect", { x: x + 1, y: height - barHeight, width: barWidth - 2, height: barHeight, fill: undefinedBar ? figureColour(null) : figureColour(edges[i] + (edges[1] - edges[0]) / 2) }, [
+      svg("rect", { x: x + 1, y: height - barHeight, width: barWidth - 2, height: barHeight, fill }, [
         svg("title", {}, [`${range}: ${count} document${count === 1 ? "" : "s"}`]),
       ]),
     );
     if (count > 0) {
       chart.append(svg("text", { x: x + barWidth / 2, y: height - barHeight - 4, class: "cell", "text-anchor": "middle" }, [String(count)]));
     }
-    if (undefinedBar || i % 5 === 0) {
-      chart.append(svg("text", { x: undefinedBar ? x + barWidth / 2 : x, y: height + 16, class: "axis", "text-anchor": "middle" }, [undefinedBar ? "n/a" : formatFigure(edges[i])]));
+  };
+  const step = edges[1] - edges[0];
+  counts.forEach((count, i) => {
+    const x = pad + i * barWidth;
+    bar(x, count, figureColour(edges[i] + step / 2), `${formatFigure(edges[i])} to ${formatFigure(edges[i + 1])}`);
+  });
+  edges.forEach((edge, i) => {
+    if (i % 5 === 0) {
+      chart.append(svg("text", { x: pad + i * barWidth, y: height + 16, class: "axis", "text-anchor": "middle" }, [formatFigure(edge)]));
     }
   });
-  chart.append(svg("text", { x: counts.length * barWidth, y: height + 16, class: "axis", "text-anchor": "middle" }, [formatFigure(edges[edges.length - 1])]));
+  const undefinedX = pad + (counts.length + 1) * barWidth;
+  bar(undefinedX, undefinedCount, figureColour(null), "n/a");
+  chart.append(svg("text", { x: undefinedX + barWidth / 2, y: height + 16, class: "axis", "text-anchor": "middle" }, ["n/a"]));
   target.replaceChildren(chart);
 }
 

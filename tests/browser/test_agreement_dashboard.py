@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from annotations.models import Assignment, AssignmentStatus, Role
+from annotations.models import AgreementResult, Assignment, AssignmentStatus, Role
 from annotations.services import agreement
 from annotations.services.work import document_mark_dirty
 from tests.browser.conftest import sign_in
@@ -50,7 +50,15 @@ def test_dashboard_draws_figures_heatmap_distribution_and_lowest_documents(
     page: Page, context: BrowserContext, live_server: Any, project_with_figures: dict[str, Any]
 ) -> None:
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text))
+    # The browser asks for /favicon.ico on its own; no page of ours has one.
+    page.on(
+        "console",
+        lambda m: (
+            None
+            if m.location.get("url", "").endswith("/favicon.ico")
+            else problems.append(f"{m.text} ({m.location.get('url')})")
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     sign_in(context, live_server, project_with_figures["editor"])
 
@@ -60,12 +68,17 @@ def test_dashboard_draws_figures_heatmap_distribution_and_lowest_documents(
 
     assert response is not None
     assert "script-src 'self'" in response.headers["content-security-policy"]
+    stored = AgreementResult.objects.get(
+        project=project_with_figures["project"], document=None, metric="u_alpha", label=""
+    ).value
     headline = page.locator('.figure-card[data-metric="u_alpha"]')
-    expect(headline.locator(".figure-value")).to_have_text("0.87")
+    expect(headline.locator(".figure-value")).to_have_text(f"{stored:.2f}")
     expect(headline.locator(".figure-basis")).to_contain_text("over 3 documents")
     expect(page.locator("#label-table tbody tr")).to_have_count(2)
     expect(page.locator("#label-table tbody tr").first.locator("th")).to_have_text("claim")
     # Two annotators: a 2 × 2 grid, the pair's cells coloured, the diagonal left blank.
+    # Every span overlaps its partner (F1 overlap 1); 3 of the 4 span pairs are identical
+    # (F1 exact 2·3/8).
     expect(page.locator("#pair-heatmap svg rect")).to_have_count(4)
     expect(page.locator("#pair-heatmap svg text.cell").nth(1)).to_have_text("1.00")
     page.locator("#pair-metric").select_option("f1_exact")
