@@ -185,6 +185,8 @@ def document_delete(*, document: Document, actor: User) -> None:
             object_id=document.pk,
             before=document_snapshot(document),
         )
+        # Its figures leave the project's agreement total when the worker recomputes it.
+        document_mark_dirty(document_id=document.pk)
 
 
 def assignment_snapshot(assignment: Assignment) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from annotations.models import (
     Document,
 )
 from annotations.services import agreement
+from annotations.services.documents import document_delete
 from annotations.services.work import document_mark_dirty
 from tests.conftest import World
 from tests.factories import AssignmentFactory, DocumentFactory, SpanFactory, UserFactory
@@ -158,8 +159,7 @@ def test_a_deleted_document_leaves_the_project_total(world: World) -> None:
     agreement.document_agreement_recompute(document_id=world.document.pk)
     assert headline_statistics(None, world.project)["documents"] == 1
 
-    Document.objects.filter(pk=world.document.pk).update(deleted_at="2026-01-01T00:00:00Z")
-    dirty(world.document)
+    document_delete(document=world.document, actor=world.admin)
     agreement.document_agreement_recompute(document_id=world.document.pk)
 
     assert headline_statistics(None, world.project).get("documents", 0) == 0
