@@ -16,6 +16,7 @@ from .statistics import (
     combine_statistics,
     document_statistics,
     metrics_from_statistics,
+    replace_document,
 )
 from .types import DocumentInput, RelationUnit, SpanUnit
 
@@ -31,5 +32,6 @@ __all__ = [
     "krippendorff_alpha",
     "metrics_from_statistics",
     "percent_agreement",
+    "replace_document",
     "scott_pi",
 ]

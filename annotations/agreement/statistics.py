@@ -218,6 +218,21 @@ def combine_statistics(
     return {"version": STATISTICS_VERSION} | combined
 
 
+def replace_document(
+    total: dict[str, Any], old: Mapping[str, Any] | None, new: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Update a combined ``total`` in place: take out a document's ``old`` statistics (if
+    any) and put in its ``new`` ones. Costs the size of one document's statistics, not of
+    the total, which is what keeps a project figure current at one document per change.
+    """
+    for item in (total, new, *([old] if old is not None else [])):
+        _check_version(item)
+    _merge(total, _without_version(new))
+    if old is not None:
+        _merge(total, _without_version(old), -1)
+    return total
+
+
 def _f1(matched: float, total: float) -> float | None:
     """F1 of two layers: 2·matches / (spans of the first + spans of the second).
 

@@ -82,8 +82,9 @@ def _histogram(lengths: IntArray) -> dict[str, int]:
 
 
 def _from_histogram(histogram: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
-    lengths = np.array([float(key) for key in histogram])
-    counts = np.array([float(value) for value in histogram.values()])
+    # numpy parses the decimal keys itself, far faster than float() key by key.
+    lengths = np.array(list(histogram), dtype=np.float64)
+    counts = np.fromiter(histogram.values(), dtype=np.float64, count=len(histogram))
     order = np.argsort(lengths)
     return lengths[order], counts[order]
 

@@ -33,6 +33,7 @@ from annotations.agreement import (
     combine_statistics,
     document_statistics,
     metrics_from_statistics,
+    replace_document,
 )
 from annotations.checkpoints import checkpoint
 from annotations.models import (
@@ -254,7 +255,7 @@ def document_agreement_recompute(*, document_id: int) -> bool:
         )
         total = _stored_statistics(project_id=project_id, document_id=None)
         if total is not None and _current(total) and (previous is None or _current(previous)):
-            total = combine_statistics([total, statistics], subtract=[previous] if previous else [])
+            total = replace_document(total, previous, statistics)
         else:
             # No total yet, or statistics of an older layout: sum every document afresh.
             total = project_agreement_total(project_id=project_id)

@@ -16,6 +16,7 @@ from annotations.agreement import (
     combine_statistics,
     document_statistics,
     metrics_from_statistics,
+    replace_document,
 )
 from annotations.agreement.spans import overlap_matches
 from annotations.agreement.synthetic import synthetic_documents
@@ -158,9 +159,12 @@ def test_replacing_one_document_in_a_total_equals_recombining_everything():
     replacement = document_statistics(synthetic_documents(1, seed=12, length=600, spans=10)[0])
     total = combine_statistics(stats)
     updated = combine_statistics([total, replacement], subtract=[stats[2]])
+    in_place = replace_document(combine_statistics(stats), stats[2], replacement)
     fresh = combine_statistics([*stats[:2], replacement, *stats[3:]])
     for key, value in _headline(metrics_from_statistics(fresh)).items():
         assert _close(metrics_from_statistics(updated)[key], value), key
+        assert _close(metrics_from_statistics(in_place)[key], value), key
+    assert in_place == updated
     assert combine_statistics([total], subtract=stats) == {"version": 1}
 
 
