@@ -158,9 +158,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.StorableJSONParser"],
     "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"sign_in": env_str("SIGN_IN_THROTTLE", "10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -180,6 +180,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`: give each choice set its own readable enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentStatusEnum": "annotations.models.DocumentStatus",
+        "AssignmentStatusEnum": "annotations.models.AssignmentStatus",
+        "JobStatusEnum": "annotations.models.Job.Status",
+    },
 }
 
 # Celery: no REDIS_URL means the embedded default, tasks run in-process.

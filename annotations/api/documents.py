@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses
 from annotations.api.pagination import Pagination
+from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
     DocumentDetailSerializer,
@@ -30,10 +31,12 @@ class DocumentListApi(APIView):
         metadata = serializers.DictField(required=False)
 
     @extend_schema(
+        operation_id="projects_documents_list",
         parameters=[
             OpenApiParameter("status", str, enum=DocumentStatus.values, required=False),
+            *PAGE_PARAMETERS,
         ],
-        responses={200: DocumentListSerializer(many=True), **error_responses()},
+        responses={200: paginated(DocumentListSerializer), **error_responses()},
     )
     def get(self, request: Request, project_id: int) -> Response:
         status = request.query_params.get("status") or None

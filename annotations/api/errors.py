@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -117,7 +117,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, exceptions.APIException):
         return Response(error_body(str(exc.default_code), str(exc.detail)), status=exc.status_code)
-    if isinstance(exc, DatabaseError):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # Only a lost or refused connection means "unavailable"; any other database error
+        # is a bug of ours and stays a 500, so that it is seen and fixed.
         logger.exception("database unavailable")
         return Response(
             error_body(

@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses, requested_version
 from annotations.api.pagination import Pagination
+from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer
 from annotations.models import Membership, Project, Role
 from annotations.selectors import projects as selectors
@@ -33,7 +34,11 @@ class ProjectFieldsSerializer(serializers.Serializer):
 
 
 class ProjectListApi(APIView):
-    @extend_schema(responses={200: ProjectOutputSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="projects_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(ProjectOutputSerializer), **error_responses()},
+    )
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.project_list(user=request.user), request)
@@ -98,7 +103,11 @@ class MembershipListApi(APIView):
         username = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices)
 
-    @extend_schema(responses={200: MembershipOutputSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="projects_members_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(MembershipOutputSerializer), **error_responses()},
+    )
     def get(self, request: Request, project_id: int) -> Response:
         paginator = Pagination()
         memberships = selectors.membership_list(user=request.user, project_id=project_id)

@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from django.db import DatabaseError
+from django.db import DataError, OperationalError
 from rest_framework.test import APIClient
 
 from annotations.api import errors
@@ -97,13 +97,17 @@ def test_token_sign_in_is_throttled(world: World, settings: Any) -> None:
 
 
 def test_database_failure_is_a_503_in_the_error_shape() -> None:
-    response = errors.exception_handler(DatabaseError("connection refused"), {})
+    response = errors.exception_handler(OperationalError("connection refused"), {})
     assert response is not None
     assert response.status_code == 503
     assert response.data["error"]["code"] == "service_unavailable"
     assert response.data["error"]["message"] == (
         "The database is unavailable right now; nothing was saved. Try again shortly."
     )
+
+
+def test_a_database_error_other_than_a_lost_connection_is_not_called_unavailable() -> None:
+    assert errors.exception_handler(DataError("invalid byte sequence"), {}) is None
 
 
 def test_validation_error_names_the_nested_field(world: World, api: Any) -> None:
