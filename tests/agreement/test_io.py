@@ -171,3 +171,9 @@ def test_round_trip_of_the_benchmark_input():
     assert isinstance(parsed, SpansInput)
     assert parsed.documents == docs
     assert not isinstance(parsed, CodingInput)
+
+
+def test_several_processes_give_the_same_output_in_the_same_order():
+    docs = synthetic_documents(450, seed=4, length=300, spans=3)
+    parsed = SpansInput(docs)
+    assert agreement_output(parsed, processes=2) == agreement_output(parsed, processes=1)

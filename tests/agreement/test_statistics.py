@@ -19,6 +19,7 @@ from annotations.agreement import (
     replace_document,
 )
 from annotations.agreement.spans import overlap_matches
+from annotations.agreement.statistics import char_alpha_by_label
 from annotations.agreement.synthetic import synthetic_documents
 
 PROPERTY = settings(
@@ -182,6 +183,7 @@ def test_char_alpha_matches_the_krippendorff_package_document_by_document(seed):
     coders × characters matrix for the `krippendorff` package."""
     doc = synthetic_documents(1, seed=seed, length=800, spans=12)[0]
     metrics = _metrics(doc)
+    assert char_alpha_by_label(doc) == metrics["char_alpha_by_label"]
     names = sorted(doc.annotators)
     for label, ours in metrics["char_alpha_by_label"].items():
         matrix = np.zeros((len(names), doc.length))
