@@ -17,6 +17,8 @@ from annotations.errors import NotFoundError
 from annotations.models import AssignmentStatus
 from annotations.selectors import documents as document_selectors
 from annotations.selectors.queue import next_assignment, queue_for_user
+from annotations.selectors.workspace import layer_relations, layer_spans
+from annotations.throttling import ThrottledSignInMixin
 
 READ_ONLY_STATUSES = frozenset({AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED})
 
@@ -26,7 +28,7 @@ def guidelines_html(source: str) -> SafeString:
     return mark_safe(nh3.clean(markdown.markdown(source)))  # noqa: S308 - cleaned by nh3 first.
 
 
-class SignInView(LoginView):
+class SignInView(ThrottledSignInMixin, LoginView):
     template_name = "annotations/login.html"
     redirect_authenticated_user = True
     # The form view would also take PUT; a sign-in page has no use for it.
@@ -67,6 +69,8 @@ def annotate(request: HttpRequest, document_id: int) -> HttpResponse:
             "allow_overlap": document.project.allow_overlap,
         },
         "assignment": {"id": assignment.pk, "status": assignment.status},
+        "spans": layer_spans(assignment=assignment),
+        "relations": layer_relations(assignment=assignment),
         "read_only": assignment.status in READ_ONLY_STATUSES,
         "urls": {
             "api": "/api",
