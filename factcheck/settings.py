@@ -153,7 +153,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "annotations.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.Pagination",
@@ -163,6 +163,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.StorableJSONParser"],
     "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"sign_in": env_str("SIGN_IN_THROTTLE", "10/min")},
+    # Throttles count per client address. X-Forwarded-For is trusted only through this many
+    # proxies of ours (set 1 behind one reverse proxy); a client's own header is ignored.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

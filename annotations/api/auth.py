@@ -7,11 +7,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from annotations.api.common import error_responses
 from annotations.errors import Invalid
+from annotations.throttling import SignInThrottle
 
 
 class TokenApi(APIView):
@@ -19,8 +19,7 @@ class TokenApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "sign_in"
+    throttle_classes = [SignInThrottle]
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField()

@@ -89,7 +89,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"WWW-Authenticate": 'Token realm="api"'},
         )
     if isinstance(exc, exceptions.PermissionDenied):
-        return Response(error_body("permission_denied", str(exc.detail)), status=403)
+        code = exc.get_codes()
+        return Response(
+            error_body(code if isinstance(code, str) else "permission_denied", str(exc.detail)),
+            status=403,
+        )
     if isinstance(exc, exceptions.NotFound):
         return Response(error_body("not_found", str(exc.detail)), status=404)
     if isinstance(exc, exceptions.MethodNotAllowed):
