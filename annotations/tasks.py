@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from annotations.services import agreement, work
+from annotations.services import agreement, jobs, work
 
 
 @shared_task(acks_late=True)
@@ -13,6 +13,11 @@ def document_label_counts_record(document_id: int) -> None:
 @shared_task(acks_late=True)
 def document_agreement_recompute(document_id: int) -> None:
     agreement.document_agreement_recompute(document_id=document_id)
+
+
+@shared_task(acks_late=True)
+def job_run(job_id: int) -> None:
+    jobs.job_run(job_id=job_id)
 
 
 @shared_task

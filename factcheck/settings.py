@@ -136,6 +136,22 @@ API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50_000_000)
 
+# Imports and exports (DESIGN.md § Exports): limits on what an import may bring in, the URL
+# fetcher's guard, and how long finished export files are kept.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_ARCHIVE_BYTES = env_int("IMPORT_MAX_ARCHIVE_BYTES", 200_000_000)
+IMPORT_MAX_ARCHIVE_MEMBERS = env_int("IMPORT_MAX_ARCHIVE_MEMBERS", 10_000)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+URL_IMPORT_MAX_URLS = env_int("URL_IMPORT_MAX_URLS", 1_000)
+URL_IMPORT_TIMEOUT_SECONDS = env_int("URL_IMPORT_TIMEOUT_SECONDS", 10)
+URL_IMPORT_MAX_BYTES = env_int("URL_IMPORT_MAX_BYTES", 5_000_000)
+# Private, loopback and link-local addresses are refused unless this is on (tests use it).
+URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", default=False)
+JOB_RESULT_RETENTION_HOURS = env_int("JOB_RESULT_RETENTION_HOURS", 72)
+# A running job whose worker has not reported progress for this long is restarted.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+
 # HTTPS hardening follows an explicit setting, never DEBUG.
 HTTPS = env_bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS
@@ -149,6 +165,8 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HSTS preloading commits a whole domain to HTTPS for good: the newsroom decides, not us.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -89,6 +89,12 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploads and export files go to a temporary folder, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_redis_db() -> None:
     """Each test starts with an empty Redis database of the tests' own (never make run's)."""
     import redis

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from annotations.models import Job
 from tests.conftest import World, client_for
 
 ROLES = (
@@ -275,6 +276,38 @@ ROWS: list[Row] = [
     ),
 ]
 
+
+def job(w: World, kind: str) -> Job:
+    """A queued job of the project (made once per test)."""
+    found = Job.objects.filter(project=w.project, kind=kind).first()
+    return found or Job.objects.create(project=w.project, kind=kind, format="jsonl")
+
+
+def jobs(w: World, kind: str) -> str:
+    return f"{project(w)}{kind}s/"
+
+
+# Issue 6: imports and exports (project admins only).
+ROWS += [
+    Row("api-imports", "GET", lambda w: jobs(w, "import"),
+        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
+    Row("api-imports", "POST", lambda w: jobs(w, "import"),
+        statuses(401, 404, 403, 403, 403, 404, 202, 202),
+        body=lambda w: {"urls": ["http://127.0.0.1:9/article"]}),
+    Row("api-import", "GET", lambda w: f"{jobs(w, 'import')}{job(w, 'import').pk}/",
+        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
+    Row("api-exports", "GET", lambda w: jobs(w, "export"),
+        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
+    Row("api-exports", "POST", lambda w: jobs(w, "export"),
+        statuses(401, 404, 403, 403, 403, 404, 202, 202),
+        body=lambda w: {"format": "jsonl", "layer": "all"}),
+    Row("api-export", "GET", lambda w: f"{jobs(w, 'export')}{job(w, 'export').pk}/",
+        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
+    # A queued export: the admin passes the permission check and hears it is not ready.
+    Row("api-export-download", "GET",
+        lambda w: f"{jobs(w, 'export')}{job(w, 'export').pk}/download/",
+        statuses(401, 404, 403, 403, 403, 404, 409, 409)),
+]
 
 def _call(row: Row, world: World, role: str) -> int:
     user = None if role == "anonymous" else world.user(role)

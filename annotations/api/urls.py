@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from annotations.api import agreement, auth, documents, projects, spans
 
 urlpatterns = [
     path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
+    # Import and export jobs (issue 6): project admins only.
+    path("", include("annotations.api.jobs_urls")),
     path("projects/", projects.ProjectListApi.as_view(), name="api-projects"),
     path("projects/<int:project_id>/", projects.ProjectDetailApi.as_view(), name="api-project"),
     path(

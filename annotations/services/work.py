@@ -118,4 +118,7 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
         for document_id in ids:
             enqueue(task, document_id)
         found[done_field] = len(ids)
+    from annotations.services.jobs import jobs_sweep
+
+    found.update(jobs_sweep(now=now))
     return found
