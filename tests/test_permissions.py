@@ -214,6 +214,12 @@ ROWS: list[Row] = [
         statuses(401, 404, 200, 404, 403, 404, 403, 403),
     ),
     Row(
+        "api-span-history",
+        "GET",
+        lambda w: f"/api/spans/{w.span.pk}/history/",
+        statuses(401, 404, 200, 404, 200, 404, 200, 200),
+    ),
+    Row(
         "api-relation",
         "DELETE",
         lambda w: f"/api/relations/{w.relation.pk}/",

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from annotations.api import agreement, auth, documents, projects, spans
+from annotations.api import agreement, auth, documents, history, projects, spans
 
 urlpatterns = [
     path("auth/token/", auth.TokenApi.as_view(), name="api-token"),
@@ -44,5 +44,10 @@ urlpatterns = [
         name="api-project-agreement",
     ),
     path("spans/<int:span_id>/", spans.SpanDetailApi.as_view(), name="api-span"),
+    path(
+        "spans/<int:span_id>/history/",
+        history.SpanHistoryApi.as_view(),
+        name="api-span-history",
+    ),
     path("relations/<int:relation_id>/", spans.RelationDetailApi.as_view(), name="api-relation"),
 ]
