@@ -245,6 +245,9 @@ SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 10)
 # Review: how long opening a document for adjudication keeps other editors out of it (the
 # page renews the lease while it is open; an expired lease can be taken without asking).
 REVIEW_LEASE_SECONDS = env_int("REVIEW_LEASE_SECONDS", 900)
+# Review: how long opening a document for adjudication keeps other editors out of it (the
+# page renews the lease while it is open; an expired lease can be taken without asking).
+REVIEW_LEASE_SECONDS = env_int("REVIEW_LEASE_SECONDS", 900)
 # Test-only: the fault tests hold tasks at pause points here (annotations/checkpoints.py).
 TASK_CHECKPOINT_DIR = env_str("TASK_CHECKPOINT_DIR", "")
 

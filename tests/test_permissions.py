@@ -12,7 +12,14 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotations.models import Job
+from annotations.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    Job,
+    Span,
+    Verdict,
+)
 from tests.conftest import World, client_for
 
 ROLES = (
@@ -75,6 +82,24 @@ def document(w: World) -> str:
 
 def new_span(w: World) -> dict[str, Any]:
     return {"label": "claim", "start": 18, "end": 35, "quote": w.document.text[18:35]}
+
+
+def submitted(w: World) -> str:
+    """The world's document with alice's layer submitted, so that it can be reviewed."""
+    Assignment.objects.filter(pk=w.assignment.pk).update(status=AssignmentStatus.SUBMITTED)
+    return document(w)
+
+
+def gold_claim(w: World) -> Span:
+    """A claim in the document's gold layer, with a verdict (version 1)."""
+    gold, _ = Assignment.objects.get_or_create(
+        document=w.document, kind=AssignmentKind.GOLD, defaults={"annotator": w.editor}
+    )
+    claim, _ = Span.objects.get_or_create(
+        assignment=gold, label="claim", start=4, end=12, defaults={"quote": w.document.text[4:12]}
+    )
+    Verdict.objects.get_or_create(span=claim, defaults={"rating": "True"})
+    return claim
 
 
 ROWS: list[Row] = [
@@ -272,6 +297,140 @@ ROWS: list[Row] = [
         lambda w: f"/documents/{w.document.pk}/annotate/",
         statuses(302, 404, 200, 200, 404, 404, 404, 404),
         page=True,
+    ),
+    # The editors' review (issue 5). Every review endpoint and page answers 404 to anyone
+    # who does not edit the project, annotators included: review shows how others
+    # annotated, and annotators stay blind to it (as with agreement). Editors reach them
+    # in their own projects only. A 400 or 409 below is the editor getting past the
+    # permission check to a refusal of the request itself.
+    Row(
+        "api-review-queue",
+        "GET",
+        lambda w: "/api/review/queue/",
+        statuses(401, 404, 404, 404, 200, 200, 200, 200),
+    ),
+    Row(
+        "api-review",
+        "GET",
+        lambda w: document(w) + "review/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-lease",
+        "POST",
+        lambda w: document(w) + "lease/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-lease",
+        "DELETE",
+        lambda w: document(w) + "lease/",
+        statuses(401, 404, 404, 404, 204, 404, 204, 204),
+    ),
+    Row(
+        "api-assignments",
+        "GET",
+        lambda w: document(w) + "assignments/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-assignments",
+        "POST",
+        lambda w: document(w) + "assignments/",
+        statuses(401, 404, 404, 404, 201, 404, 201, 201),
+        body=lambda w: {"annotator": "erin"},
+    ),
+    Row(
+        "api-assignment",
+        "DELETE",
+        lambda w: document(w) + "assignments/bob/?version=1",
+        statuses(401, 404, 404, 404, 204, 404, 204, 204),
+    ),
+    Row(
+        "api-gold-merge",
+        "POST",
+        lambda w: submitted(w) + "gold/merge/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+        body=lambda w: {"strategy": "majority"},
+    ),
+    Row(
+        "api-gold-decisions",
+        "POST",
+        lambda w: document(w) + "gold/decisions/",
+        statuses(401, 404, 404, 404, 400, 404, 400, 400),
+        body=lambda w: {"candidate": "claim:4:12", "decision": "maybe"},
+    ),
+    Row(
+        "api-verdicts",
+        "GET",
+        lambda w: document(w) + "verdicts/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-verdict",
+        "GET",
+        lambda w: f"/api/spans/{gold_claim(w).pk}/verdict/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-verdict",
+        "POST",
+        lambda w: f"/api/spans/{w.span.pk}/verdict/",
+        statuses(401, 404, 404, 404, 400, 404, 400, 400),
+        body=lambda w: {"rating": "True"},
+    ),
+    Row(
+        "api-verdict",
+        "PATCH",
+        lambda w: f"/api/spans/{gold_claim(w).pk}/verdict/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+        body=lambda w: {"summary": "Checked", "version": 1},
+    ),
+    Row(
+        "api-verdict",
+        "DELETE",
+        lambda w: f"/api/spans/{gold_claim(w).pk}/verdict/?version=1",
+        statuses(401, 404, 404, 404, 204, 404, 204, 204),
+    ),
+    Row(
+        "api-accept",
+        "POST",
+        lambda w: (gold_claim(w), document(w))[1] + "accept/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+        body=lambda w: {"force": True},
+    ),
+    Row(
+        "api-send-back",
+        "POST",
+        lambda w: submitted(w) + "send-back/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+        body=lambda w: {"annotator": "alice", "comment": "Please check the source."},
+    ),
+    # The thread is shared with annotators: each reads and writes their own assignment's.
+    Row(
+        "api-comments",
+        "GET",
+        lambda w: document(w) + "comments/",
+        statuses(401, 404, 200, 200, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-comments",
+        "POST",
+        lambda w: document(w) + "comments/",
+        statuses(401, 404, 201, 201, 201, 404, 201, 201),
+        body=lambda w: {"body": "A question about the guidelines."},
+    ),
+    Row(
+        "api-history",
+        "GET",
+        lambda w: document(w) + "history/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
+    ),
+    Row(
+        "api-quality",
+        "GET",
+        lambda w: project(w) + "quality/",
+        statuses(401, 404, 404, 404, 200, 404, 200, 200),
     ),
     Row(
         "admin:index",

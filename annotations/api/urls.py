@@ -50,4 +50,6 @@ urlpatterns = [
         name="api-span-history",
     ),
     path("relations/<int:relation_id>/", spans.RelationDetailApi.as_view(), name="api-relation"),
+    # The editors' review (issue 5): project editors and admins only; annotators get 404.
+    path("", include("annotations.api.review_urls")),
 ]

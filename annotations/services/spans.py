@@ -25,6 +25,7 @@ from annotations.schema import (
 )
 from annotations.selectors.access import project_role
 from annotations.services.audit import audit_record, relation_snapshot, span_snapshot
+from annotations.services.review import lease_require
 from annotations.services.versions import check_version
 from annotations.services.work import document_mark_dirty
 from annotations.text import quote_context
@@ -95,6 +96,9 @@ def _ensure_writable(*, assignment: Assignment, actor: User) -> None:
         raise ConflictError(
             "document_accepted", "This document has been accepted; its layers are final."
         )
+    if assignment.kind == AssignmentKind.GOLD:
+        # Gold is adjudicated by one editor at a time: the review lease says who.
+        lease_require(document=assignment.document, actor=actor)
 
 
 def _check_label(
