@@ -49,6 +49,7 @@ import { Outbox, applyPending } from "./outbox.js";
  * @property {any[]} spans      the layer's spans, as the API shows them (the fields the page uses)
  * @property {any[]} relations  the layer's relations, likewise
  * @property {boolean} read_only
+ * @property {string} [layer]   another layer than the user's own, e.g. "gold" for editors
  * @property {{api: string, queue: string, next: string | null}} urls
  */
 
@@ -206,6 +207,7 @@ export class Workspace {
       clearTimeout: (t) => clearTimeout(t),
       headers: () => ({ "X-CSRFToken": csrfToken() }),
       apiRoot: config.urls.api,
+      layer: config.layer,
       onState: (state) => this.showSaveState(state),
       onAck: (op, result) => this.acknowledged(op, result),
       onConflict: (op, current) => this.conflicted(op, current),

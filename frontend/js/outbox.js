@@ -71,6 +71,8 @@
  * @property {(handle: any) => void} clearTimeout
  * @property {() => Record<string, string>} [headers]  e.g. the CSRF token
  * @property {string} [apiRoot]
+ * @property {string} [layer]            a layer other than the user's own ("gold"): creates
+ *   carry ?layer=, and the stored queue is kept apart from the own layer's
  * @property {number} [baseDelay]        first retry delay, ms
  * @property {number} [maxDelay]         cap on the retry delay, ms
  * @property {(state: SaveState) => void} [onState]
@@ -92,7 +94,11 @@ export class Outbox {
     this.apiRoot = options.apiRoot ?? "/api";
     this.baseDelay = options.baseDelay ?? 1000;
     this.maxDelay = options.maxDelay ?? 60_000;
-    this.key = `${PREFIX}${options.documentId}.${options.tab}`;
+    // The scope names the document and, for another layer, that layer: queues of different
+    // layers never adopt one another's operations.
+    this.scope = options.layer ? `${options.documentId}@${options.layer}` : `${options.documentId}`;
+    this.layerQuery = options.layer ? `?layer=${encodeURIComponent(options.layer)}` : "";
+    this.key = `${PREFIX}${this.scope}.${options.tab}`;
     /** @type {Op[]} */
     this.queue = [];
     /** Server id and version of every span and relation, by client_id. @type {Map<string, {id: number, version?: number}>} */
@@ -251,7 +257,7 @@ export class Outbox {
     const known = this.known.get(op.target);
     switch (op.kind) {
       case "span.create":
-        return { url: `${this.apiRoot}/documents/${doc}/spans/`, method: "POST", body: { client_id: op.target, ...op.body } };
+        return { url: `${this.apiRoot}/documents/${doc}/spans/${this.layerQuery}`, method: "POST", body: { client_id: op.target, ...op.body } };
       case "relation.create": {
         /** @type {Record<string, any>} */
         const body = { client_id: op.target, type: op.body.type };
@@ -262,7 +268,7 @@ export class Outbox {
           if (span) body[`${end}_span`] = span.id;
           else body[`${end}_client_id`] = op.body[end];
         }
-        return { url: `${this.apiRoot}/documents/${doc}/relations/`, method: "POST", body };
+        return { url: `${this.apiRoot}/documents/${doc}/relations/${this.layerQuery}`, method: "POST", body };
       }
       case "span.patch":
         if (!known) return null;
@@ -394,7 +400,7 @@ export class Outbox {
   load() {
     const own = this.o.storage.getItem(this.key);
     if (own) this.queue.push(...parse(own));
-    const prefix = `${PREFIX}${this.o.documentId}.`;
+    const prefix = `${PREFIX}${this.scope}.`;
     const orphans = [];
     for (let i = 0; i < this.o.storage.length; i++) {
       const key = this.o.storage.key(i);

@@ -428,3 +428,43 @@ test("applyPending shows unsaved work on top of the server's state after a reloa
   assert.equal(view.spans[0].note, "n");
   assert.deepEqual(view.relations, [{ type: "denies", from: "c", to: "a", client_id: "r2", id: null }]);
 });
+
+test("another layer's outbox sends creates to that layer and keeps its queue apart", async () => {
+  const api = fakeApi();
+  const storage = memoryStorage();
+  const clock = fakeClock();
+  api.online = false;
+  const options = (tab, layer) => ({
+    documentId: 7,
+    layer,
+    fetch: api.fetch,
+    storage,
+    tab,
+    uuid: () => `op-${tab}`,
+    now: clock.now,
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout,
+  });
+  const gold = new Outbox(options("tab1", "gold"));
+  gold.start();
+  gold.createSpan("g1", SPAN);
+  gold.createRelation("r1", { type: "denies", from: "g1", to: "g1" });
+  await settle();
+  assert.deepEqual(
+    api.calls.map((c) => c.url),
+    ["/api/documents/7/spans/?layer=gold"],
+  );
+  assert.ok(storage.map.has("factcheck.outbox.7@gold.tab1"));
+  // That tab closes (its timers die with it). Long after, the annotator's own outbox of the
+  // same document does not adopt the gold queue, and a gold outbox in another tab does.
+  for (let id = 1; id <= 10; id++) clock.clearTimeout(id);
+  await clock.advance(60_000);
+  const own = new Outbox(options("tab2", undefined));
+  assert.equal(own.pending.length, 0);
+  const otherGold = new Outbox(options("tab3", "gold"));
+  assert.deepEqual(otherGold.pending.map((op) => op.target), ["g1", "r1"]);
+  api.online = true;
+  otherGold.start();
+  await settle();
+  assert.equal(api.calls.at(-1).url, "/api/documents/7/relations/?layer=gold");
+});
