@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from annotations.models import Assignment, AssignmentKind, AssignmentStatus, Project
 from annotations.selectors.access import User, projects_visible
@@ -33,17 +33,20 @@ def _open_first(assignment: Assignment) -> tuple[int, int]:
     return rank, assignment.document_id
 
 
+def _my_assignments(*, user: User) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        annotator_id=user.pk,
+        kind=AssignmentKind.ANNOTATOR,
+        document__deleted_at__isnull=True,
+        # Someone removed from a project keeps their rows, but no longer sees its work.
+        document__project__in=projects_visible(user=user),
+    ).select_related("document__project")
+
+
 def queue_for_user(*, user: User) -> list[ProjectQueue]:
     """The user's own annotation assignments, grouped by project, open work first."""
     assignments = (
-        Assignment.objects.filter(
-            annotator_id=user.pk,
-            kind=AssignmentKind.ANNOTATOR,
-            document__deleted_at__isnull=True,
-            # Someone removed from a project keeps their rows, but no longer sees its work.
-            document__project__in=projects_visible(user=user),
-        )
-        .select_related("document__project")
+        _my_assignments(user=user)
         .annotate(span_count=Count("spans", distinct=True))
         .order_by("document__project_id", "document_id")
     )
@@ -60,10 +63,8 @@ def queue_for_user(*, user: User) -> list[ProjectQueue]:
 
 def next_assignment(*, user: User, exclude_document_id: int | None = None) -> Assignment | None:
     """The assignment to open next, in any project: the first open one of the queue."""
-    candidates = [
-        assignment
-        for queue in queue_for_user(user=user)
-        for assignment in queue.assignments
-        if assignment.status in OPEN_STATUSES and assignment.document_id != exclude_document_id
-    ]
+    # No span counts here: the annotate page asks this on every load of a large article.
+    candidates = _my_assignments(user=user).filter(status__in=OPEN_STATUSES)
+    if exclude_document_id is not None:
+        candidates = candidates.exclude(document_id=exclude_document_id)
     return min(candidates, key=_open_first, default=None)
