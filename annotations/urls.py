@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from annotations import views
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("documents/<int:document_id>/annotate/", views.annotate, name="annotate"),
+    # Set-up, import and export pages for project admins (issue 6).
+    path("", include("annotations.setup_urls")),
 ]

@@ -474,6 +474,28 @@ ROWS += [
         statuses(401, 404, 403, 403, 403, 404, 409, 409)),
 ]
 
+def page(w: World, name: str) -> str:
+    return f"/projects/{w.project.pk}/{name}/"
+
+
+# Issue 6: the admin pages. An empty POST passes the permission check and is refused (400).
+ADMIN_PAGE = statuses(302, 404, 403, 403, 403, 404, 200, 200)
+ADMIN_POST = statuses(302, 404, 403, 403, 403, 404, 400, 400)
+ROWS += [
+    Row("project-list", "GET", lambda w: "/projects/",
+        statuses(302, 200, 200, 200, 200, 200, 200, 200), page=True),
+    Row("project-new", "GET", lambda w: "/projects/new/",
+        statuses(302, 403, 403, 403, 403, 403, 403, 200), page=True),
+    Row("project-new", "POST", lambda w: "/projects/new/",
+        statuses(302, 403, 403, 403, 403, 403, 403, 400), page=True),
+    *(
+        Row(f"project-{name}", method, lambda w, name=name: page(w, name),
+            ADMIN_PAGE if method == "GET" else ADMIN_POST, page=True)
+        for name in ("settings", "import", "export")
+        for method in ("GET", "POST")
+    ),
+]
+
 def _call(row: Row, world: World, role: str) -> int:
     user = None if role == "anonymous" else world.user(role)
     if row.page:

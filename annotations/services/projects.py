@@ -4,6 +4,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -76,6 +78,44 @@ def _rating_scale_or_invalid(scale: Any) -> list[dict[str, Any]]:
     return [{"name": e["name"], "value": e.get("value")} for e in scale]
 
 
+ORGANIZATION_KEYS = ("name", "url", "logo")
+
+
+def _organization_or_invalid(organization: Any) -> dict[str, str]:
+    """The publisher of the fact-checks (ClaimReview's author): a name, a URL, a logo URL."""
+    if not isinstance(organization, dict):
+        raise Invalid(
+            "invalid_organization",
+            "organization must be an object with name, url and logo.",
+            field="organization",
+        )
+    cleaned: dict[str, str] = {}
+    for key, value in organization.items():
+        field = f"organization.{key}"
+        if key not in ORGANIZATION_KEYS:
+            raise Invalid(
+                "invalid_organization",
+                f"{field}: unknown; the organisation has name, url and logo.",
+                field=field,
+            )
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str) or len(value) > 2000:
+            raise Invalid("invalid_organization", f"{field} must be text.", field=field)
+        value = value.strip()
+        if key in ("url", "logo"):
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError as exc:
+                raise Invalid(
+                    "invalid_organization",
+                    f"{field}: “{value[:80]}” is not an http(s) URL.",
+                    field=field,
+                ) from exc
+        cleaned[key] = value
+    return cleaned
+
+
 def project_create(
     *,
     actor: User,
@@ -103,7 +143,7 @@ def project_create(
             annotators_per_document=annotators_per_document,
             allow_overlap=allow_overlap,
             rating_scale=scale,
-            organization=organization or {},
+            organization=_organization_or_invalid(organization or {}),
             created_by=actor,
         )
         Membership.objects.create(project=project, user=actor, role=Role.ADMIN)
@@ -133,6 +173,8 @@ def project_update(
                 project.schema_version += 1
         if "rating_scale" in changes:
             changes["rating_scale"] = _rating_scale_or_invalid(changes["rating_scale"])
+        if "organization" in changes:
+            changes["organization"] = _organization_or_invalid(changes["organization"])
         for field in PROJECT_FIELDS:
             if field in changes:
                 setattr(project, field, changes[field])

@@ -1,0 +1,483 @@
+"""Pages for project admins: set-up (settings, schema, members), import and export.
+
+Thin like the API: each form is parsed here, handed to the same service the API calls, and
+a refusal comes back as the service's message next to the field it names.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from annotations.api.jobs import JobOutputSerializer
+from annotations.errors import DomainError, NotFoundError, PermissionDeniedError
+from annotations.exporters import EXPORTERS
+from annotations.exporters.records import DATE_FIELDS
+from annotations.importers.sources import FORMATS
+from annotations.models import (
+    Assignment,
+    AssignmentKind,
+    DocumentStatus,
+    Job,
+    Membership,
+    Project,
+    Role,
+)
+from annotations.schema import UNDERLINE_STYLES
+from annotations.selectors.access import project_get_for_user, projects_visible
+from annotations.services import exports, imports
+from annotations.services import projects as services
+from annotations.views import guidelines_html
+
+FIELD_OF_LABEL = re.compile(r"^label_schema\.labels\[(\d+)\]\.(\w+)")
+FIELD_OF_RATING = re.compile(r"^rating_scale\[(\d+)\]")
+RECENT_JOBS = 10
+EXTRA_RATING_ROWS = 2
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _admin_project(request: HttpRequest, project_id: int) -> Project:
+    """The project if the user is its admin; 404 for non-members, 403 below admin."""
+    try:
+        return project_get_for_user(user=request.user, project_id=project_id, minimum=Role.ADMIN)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def _matrix(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Tell the permission matrix which methods a function view serves."""
+
+    def mark(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        view.matrix_methods = methods  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+@_matrix("GET")
+@require_safe
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    projects = projects_visible(user=user).order_by("name")
+    if not user.is_superuser:
+        projects = projects.filter(memberships__user=user, memberships__role=Role.ADMIN)
+    return render(
+        request,
+        "annotations/setup/project_list.html",
+        {"projects": projects, "can_create": user.is_staff or user.is_superuser},
+    )
+
+
+@_matrix("GET", "POST")
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not (user.is_staff or user.is_superuser):
+        raise PermissionDenied("Only staff users may create projects; ask a site admin.")
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            project = services.project_create(
+                actor=user,
+                name=request.POST.get("name", "").strip() or _missing("name", "a name"),
+                annotators_per_document=_int(request.POST.get("annotators_per_document"), 2),
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Project “{project.name}” created.")
+            return HttpResponseRedirect(reverse("project-settings", args=[project.pk]))
+    return render(
+        request,
+        "annotations/setup/project_new.html",
+        {"error": error, "values": request.POST},
+        status=400 if error else 200,
+    )
+
+
+def _missing(field: str, what: str) -> str:
+    from annotations.errors import Invalid
+
+    raise Invalid("missing_field", f"{field}: give the project {what}.", field=field)
+
+
+def _int(raw: Any, default: int) -> int:
+    from annotations.errors import Invalid
+
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise Invalid(
+            "invalid_field", f"“{raw}” is not a whole number.", field="annotators_per_document"
+        ) from exc
+
+
+# The set-up page -------------------------------------------------------------------------
+
+
+def _schema_from_rows(project: Project, post: Any) -> dict[str, Any]:
+    """The label schema the label table describes; attributes and relations follow renames."""
+    current = {label["name"]: label for label in project.label_schema["labels"]}
+    labels: list[dict[str, Any]] = []
+    renamed: dict[str, str] = {}
+    index = 0
+    while f"label-{index}-name" in post:
+        name = post.get(f"label-{index}-name", "").strip()
+        original = post.get(f"label-{index}-original", "")
+        if name:
+            previous = current.get(original, {})
+            if original and original != name:
+                renamed[original] = name
+            labels.append(
+                {
+                    "name": name,
+                    "color": post.get(f"label-{index}-color", "").strip(),
+                    "hotkey": post.get(f"label-{index}-hotkey", ""),
+                    "enabled": post.get(f"label-{index}-enabled") == "on",
+                    "underline": post.get(f"label-{index}-underline", "solid"),
+                    "attributes": previous.get("attributes", []),
+                }
+            )
+        index += 1
+    # A label removed from the table leaves the relation types that named it; a relation
+    # type left without a label at either end goes too.
+    kept = {label["name"] for label in labels}
+    relations = []
+    for relation in project.label_schema.get("relations", []):
+        ends = {
+            end: [renamed.get(n, n) for n in relation[end] if renamed.get(n, n) in kept]
+            for end in ("from", "to")
+        }
+        if ends["from"] and ends["to"]:
+            relations.append({**relation, **ends})
+    return {
+        "version": project.label_schema.get("version", 1),
+        "labels": labels,
+        "relations": relations,
+    }
+
+
+def _rating_from_rows(post: Any) -> list[dict[str, Any]]:
+    from annotations.errors import Invalid
+
+    scale: list[dict[str, Any]] = []
+    index = 0
+    while f"rating-{index}-name" in post:
+        name = post.get(f"rating-{index}-name", "").strip()
+        raw = post.get(f"rating-{index}-value", "").strip()
+        if name:
+            try:
+                value = float(raw) if raw else None
+            except ValueError as exc:
+                raise Invalid(
+                    "invalid_rating_scale",
+                    f"rating_scale[{len(scale)}]: “{raw}” is not a number (leave it empty for "
+                    "a verdict without one).",
+                    field=f"rating_scale[{len(scale)}]",
+                ) from exc
+            scale.append(
+                {
+                    "name": name,
+                    "value": int(value) if value is not None and value.is_integer() else value,
+                }
+            )
+        index += 1
+    return scale
+
+
+def _settings_change(project: Project, request: HttpRequest) -> str:
+    """Apply the submitted form; return what to tell the user."""
+    post = request.POST
+    form = post.get("form", "")
+    version = _int(post.get("version"), 0) or None
+    user = _user(request)
+    if form == "general":
+        services.project_update(
+            project=project,
+            actor=user,
+            version=version,
+            name=post.get("name", "").strip() or _missing("name", "a name"),
+            annotators_per_document=_int(post.get("annotators_per_document"), 2),
+            allow_overlap=post.get("allow_overlap") == "on",
+        )
+        return "Settings saved."
+    if form == "guidelines":
+        services.project_update(
+            project=project, actor=user, version=version, guidelines=post.get("guidelines", "")
+        )
+        return "Guidelines saved."
+    if form == "schema-form":
+        services.project_update(
+            project=project,
+            actor=user,
+            version=version,
+            label_schema=_schema_from_rows(project, post),
+        )
+        return "Label schema saved."
+    if form == "schema-json":
+        try:
+            schema = json.loads(post.get("label_schema", ""))
+        except json.JSONDecodeError as exc:
+            from annotations.errors import Invalid
+
+            raise Invalid(
+                "invalid_json",
+                f"The schema is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+                field="label_schema",
+            ) from exc
+        services.project_update(project=project, actor=user, version=version, label_schema=schema)
+        return "Label schema saved."
+    if form == "rating":
+        services.project_update(
+            project=project, actor=user, version=version, rating_scale=_rating_from_rows(post)
+        )
+        return "Rating scale saved."
+    if form == "organization":
+        services.project_update(
+            project=project,
+            actor=user,
+            version=version,
+            organization={key: post.get(key, "") for key in services.ORGANIZATION_KEYS},
+        )
+        return "Organisation saved."
+    if form == "member-add":
+        services.membership_create(
+            project=project,
+            actor=user,
+            username=post.get("username", "").strip(),
+            role=_role(post.get("role")),
+        )
+        return f"{post.get('username', '').strip()} added."
+    if form in ("member-role", "member-remove"):
+        membership = (
+            Membership.objects.filter(project=project, user__username=post.get("username", ""))
+            .select_related("user", "project")
+            .first()
+        )
+        if membership is None:
+            raise NotFoundError("not_found", "That user is not a member of this project.")
+        if form == "member-remove":
+            services.membership_delete(membership=membership, actor=user)
+            return f"{membership.user.username} removed."
+        services.membership_update(
+            membership=membership,
+            actor=user,
+            role=_role(post.get("role")),
+            version=_int(post.get("version"), 0) or None,
+        )
+        return f"{membership.user.username} is now {post.get('role')}."
+    from annotations.errors import Invalid
+
+    raise Invalid("unknown_form", "The page sent a form this page does not know; reload it.")
+
+
+def _role(raw: Any) -> str:
+    from annotations.errors import Invalid
+
+    if raw not in Role.values:
+        raise Invalid(
+            "invalid_field", f"role must be one of {', '.join(Role.values)}.", field="role"
+        )
+    return str(raw)
+
+
+def _label_rows(schema: dict[str, Any], post: Any | None) -> list[dict[str, Any]]:
+    if post is not None and "label-0-name" in post:
+        rows = []
+        index = 0
+        while f"label-{index}-name" in post:
+            rows.append(
+                {
+                    "name": post.get(f"label-{index}-name", ""),
+                    "original": post.get(f"label-{index}-original", ""),
+                    "color": post.get(f"label-{index}-color", "#888888"),
+                    "hotkey": post.get(f"label-{index}-hotkey", ""),
+                    "enabled": post.get(f"label-{index}-enabled") == "on",
+                    "underline": post.get(f"label-{index}-underline", "solid"),
+                }
+            )
+            index += 1
+        return rows
+    rows = [{**label, "original": label["name"]} for label in schema["labels"]]
+    rows.append(
+        {
+            "name": "",
+            "original": "",
+            "color": "#868e96",
+            "hotkey": "",
+            "enabled": True,
+            "underline": "solid",
+        }
+    )
+    return rows
+
+
+@_matrix("GET", "POST")
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _admin_project(request, project_id)
+    error: DomainError | None = None
+    form = ""
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        try:
+            done = _settings_change(project, request)
+        except DomainError as exc:
+            error = exc
+            project.refresh_from_db()
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(reverse("project-settings", args=[project.pk]) + "#" + form)
+    post = request.POST if error else None
+    label_rows = _label_rows(project.label_schema, post if form == "schema-form" else None)
+    error_row = error_field = None
+    if error is not None and error.field:
+        match = FIELD_OF_LABEL.match(error.field) or FIELD_OF_RATING.match(error.field)
+        if match:
+            error_row = int(match.group(1))
+            error_field = match.group(2) if match.re is FIELD_OF_LABEL else "name"
+    rating_rows = list(project.rating_scale) + [
+        {"name": "", "value": None} for _ in range(EXTRA_RATING_ROWS)
+    ]
+    memberships = (
+        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+    )
+    return render(
+        request,
+        "annotations/setup/project_settings.html",
+        {
+            "project": project,
+            "tab": "settings",
+            "error": error,
+            "form": form,
+            "error_row": error_row,
+            "error_field": error_field,
+            "post": post,
+            "label_rows": label_rows,
+            "underlines": UNDERLINE_STYLES,
+            "schema_json": post.get("label_schema", "")
+            if form == "schema-json" and post is not None
+            else json.dumps(project.label_schema, indent=2, ensure_ascii=False),
+            "rating_rows": rating_rows,
+            "memberships": memberships,
+            "roles": Role.choices,
+            "guidelines_preview": guidelines_html(project.guidelines),
+        },
+        status=400 if error else 200,
+    )
+
+
+# Import and export pages ---------------------------------------------------------------
+
+
+def _jobs(project: Project, kind: str) -> list[dict[str, Any]]:
+    jobs = Job.objects.filter(project=project, kind=kind).select_related("created_by")
+    return [dict(JobOutputSerializer(job).data) for job in jobs[:RECENT_JOBS]]
+
+
+@_matrix("GET", "POST")
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_import(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _admin_project(request, project_id)
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            job = imports.import_job_create(
+                project=project,
+                actor=_user(request),
+                uploads=request.FILES.getlist("file"),
+                urls=request.POST.get("urls", ""),
+                format=request.POST.get("format") or None,
+                layer=request.POST.get("layer") or None,
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Import job {job.pk} started.")
+            return HttpResponseRedirect(reverse("project-import", args=[project.pk]))
+    return render(
+        request,
+        "annotations/setup/project_import.html",
+        {
+            "project": project,
+            "tab": "import",
+            "error": error,
+            "formats": FORMATS,
+            "jobs": _jobs(project, Job.Kind.IMPORT),
+            "values": request.POST,
+        },
+        status=400 if error else 200,
+    )
+
+
+@_matrix("GET", "POST")
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = _admin_project(request, project_id)
+    error: DomainError | None = None
+    if request.method == "POST":
+        post = request.POST
+        try:
+            job = exports.export_job_create(
+                project=project,
+                actor=_user(request),
+                format=post.get("format", ""),
+                options={
+                    "layer": post.get("layer") or "gold",
+                    "statuses": post.getlist("statuses"),
+                    "date_field": post.get("date_field") or "imported",
+                    "date_from": post.get("date_from") or None,
+                    "date_to": post.get("date_to") or None,
+                    "pseudonymize": post.get("pseudonymize") == "on",
+                },
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, f"Export job {job.pk} started.")
+            return HttpResponseRedirect(reverse("project-export", args=[project.pk]))
+    annotators = (
+        Assignment.objects.filter(document__project=project, kind=AssignmentKind.ANNOTATOR)
+        .values_list("annotator__username", flat=True)
+        .distinct()
+        .order_by("annotator__username")
+    )
+    return render(
+        request,
+        "annotations/setup/project_export.html",
+        {
+            "project": project,
+            "tab": "export",
+            "error": error,
+            "formats": list(EXPORTERS),
+            "annotators": list(annotators),
+            "statuses": DocumentStatus.choices,
+            "date_fields": list(DATE_FIELDS),
+            "jobs": _jobs(project, Job.Kind.EXPORT),
+            "values": request.POST,
+        },
+        status=400 if error else 200,
+    )
