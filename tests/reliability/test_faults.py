@@ -153,6 +153,16 @@ def test_saves_and_submits_succeed_with_redis_stopped_and_the_sweep_catches_up(
 
             broker.stop()
             assert health(base) == {"status": "degraded", "database": "ok", "broker": "unreachable"}
+            # Sign-in is throttled through Redis, yet still answers (here: wrong password).
+            sign_in = requests.post(
+                f"{base}/api/auth/token/",
+                json={"username": "annotator00", "password": "not the password"},
+                timeout=30,
+            )
+            assert (sign_in.status_code, sign_in.json()["error"]["code"]) == (
+                400,
+                "invalid_credentials",
+            )
             jobs = [
                 (Annotator(base, world["tokens"][username]), document, k)
                 for document in world["documents"]
