@@ -408,3 +408,89 @@ def test_pages_send_a_content_security_policy_without_inline_scripts(
         assert directives["script-src"] == "'self'", policy
         assert "unsafe-inline" not in directives["script-src"]
     page.wait_for_selector("html[data-ready=true]")
+
+
+def test_attributes_note_and_relation_removal_are_saved_from_the_side_panel(
+    page: Page, context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> None:
+    document = article(newsroom, CIA)
+    assignment = assignment_of(document, newsroom["alice"])
+    sign_in(context, live_server, newsroom["alice"])
+    open_document(page, live_server, document)
+    for phrase, key in [("mishandled intelligence", "c"), ("unfounded", "d")]:
+        begin = CIA.index(phrase)
+        drag(page, CIA, begin, begin + len(phrase))
+        page.keyboard.press(key)
+    # The denial is focused: link it to the claim, then open its panel.
+    page.keyboard.press("r")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("denies")
+    page.keyboard.press("Enter")
+    panel = page.locator("#span-panel")
+    panel.get_by_label("flat_denial").check()
+    panel.get_by_label("Note").fill("Lyons, on the record.")
+    wait_saved(page)
+    denial = Span.objects.get(assignment=assignment, label="denial")
+    assert denial.attributes == {"denial_kind": "flat_denial"}
+    assert denial.note == "Lyons, on the record."
+    assert Relation.objects.filter(assignment=assignment, type="denies").count() == 1
+    expect(page.locator("#span-list [aria-selected=true]")).to_contain_text("→ denies")
+    panel.get_by_role("button", name=re.compile("^Remove relation")).click()
+    expect(page.locator("#message")).to_contain_text("Removed the denies relation")
+    wait_saved(page)
+    assert not Relation.objects.filter(assignment=assignment).exists()
+
+
+def test_a_refused_change_shows_the_server_message_next_to_the_span(
+    page: Page, context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> None:
+    document = article(newsroom, CIA)
+    sign_in(context, live_server, newsroom["alice"])
+    open_document(page, live_server, document)
+    message = "This project does not allow the label claim here."
+    page.route(
+        "**/api/documents/*/spans/",
+        lambda route: route.fulfill(
+            status=400,
+            json={
+                "error": {
+                    "code": "invalid_label",
+                    "message": message,
+                    "field": "label",
+                    "details": {},
+                }
+            },
+        ),
+    )
+    page.keyboard.press("c")
+    item = page.locator("#span-list [role=option]")
+    expect(item.locator(".span-error")).to_have_text(message)
+    expect(page.locator("#message")).to_have_text(f"Not saved: {message}")
+    wait_saved(page)
+    assert not Span.objects.filter(assignment__document=document).exists()
+    # A span the server never had is simply removed.
+    page.keyboard.press("Delete")
+    expect(item).to_have_count(0)
+
+
+def test_a_mixed_direction_line_keeps_the_highlight_on_the_selected_characters(
+    page: Page, context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> None:
+    text = "قال مدير CIA Liz Lyons إن الاتهامات لا أساس لها."
+    document = article(newsroom, text, language="ar")
+    sign_in(context, live_server, newsroom["alice"])
+    open_document(page, live_server, document)
+    phrase = "Liz Lyons"
+    begin = text.index(phrase)
+    drag(page, text, begin, begin + len(phrase))
+    page.keyboard.press("a")
+    wait_saved(page)
+    assert spans_of(assignment_of(document, newsroom["alice"])) == [
+        ("attribution", begin, begin + len(phrase), phrase)
+    ]
+    # The drawn highlight covers exactly those characters of the text node.
+    drawn = page.evaluate(
+        """() => [...CSS.highlights.get('fc-l2')].map(r =>
+            r.startContainer.data.slice(r.startOffset, r.endOffset))"""
+    )
+    assert drawn == [phrase]
