@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 import redis
 
-from tests.processes import ROOT, free_port, wait_until
+from tests.processes import BIN, ROOT, free_port, wait_until
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -218,3 +218,14 @@ def seed(env: dict[str, str], **plan: int) -> dict[str, Any]:
         text=True,
     )
     return dict(json.loads(done.stdout))
+
+
+def beat_args(directory: Path) -> list[str]:
+    return [
+        str(BIN / "celery"),
+        "-A",
+        "factcheck",
+        "beat",
+        "--loglevel=INFO",
+        f"--schedule={directory / 'beat-schedule'}",
+    ]

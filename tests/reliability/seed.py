@@ -24,6 +24,12 @@ def article_text(number: int, words: int = 120) -> str:
     return " ".join(WORDS[(number + i) % len(WORDS)] for i in range(words)) + "."
 
 
+def word_bounds(text: str, word: int) -> tuple[int, int]:
+    """The code-point offsets of the word-th word of a seeded article."""
+    start = sum(len(w) + 1 for w in text.split(" ")[:word])
+    return start, start + len(text.split(" ")[word])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--annotators", type=int, default=4)

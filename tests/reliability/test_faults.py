@@ -22,15 +22,22 @@ import pytest
 import requests
 
 from tests.processes import (
-    BIN,
     free_port,
     gunicorn_args,
     process,
     wait_until,
     worker_args,
 )
-from tests.reliability.clusters import PostgresCluster, app_env, migrate, postgres_cluster, seed
+from tests.reliability.clusters import (
+    PostgresCluster,
+    app_env,
+    beat_args,
+    migrate,
+    postgres_cluster,
+    seed,
+)
 from tests.reliability.clusters import redis_server as start_redis
+from tests.reliability.seed import word_bounds
 
 pytestmark = pytest.mark.integration
 
@@ -50,17 +57,6 @@ def fresh_database(cluster: PostgresCluster) -> str:
     name = f"app_{next(_databases)}"
     cluster.execute("postgres", f"CREATE DATABASE {name} TEMPLATE app_template")
     return name
-
-
-def beat_args(directory: Path) -> list[str]:
-    return [
-        str(BIN / "celery"),
-        "-A",
-        "factcheck",
-        "beat",
-        "--loglevel=INFO",
-        f"--schedule={directory / 'beat-schedule'}",
-    ]
 
 
 class Annotator:
@@ -84,11 +80,6 @@ class Annotator:
             },
             timeout=30,
         )
-
-
-def word_bounds(text: str, word: int) -> tuple[int, int]:
-    start = sum(len(w) + 1 for w in text.split(" ")[:word])
-    return start, start + len(text.split(" ")[word])
 
 
 def web_ready(base: str) -> bool:
