@@ -59,7 +59,9 @@ def test_a_binary_upload_is_refused_with_its_message(data: dict[str, Any]) -> No
         format="multipart",
     )
     error = assert_error(
-        response, 400, "binary_file",
+        response,
+        400,
+        "binary_file",
         "“scan.txt” is a PDF document, not text. Import .txt, .jsonl, .csv, .html, .json "
         "(Label Studio) or a .zip of them.",
     )
@@ -83,7 +85,9 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
         format="multipart",
     )
     assert_error(
-        response, 413, "body_too_large",
+        response,
+        413,
+        "body_too_large",
         "The upload has 2.0 MB; an import may upload at most 10 bytes (UPLOAD_MAX_BYTES). "
         "Split it, or zip it.",
     )
@@ -101,8 +105,12 @@ def test_export_job_then_download(data: dict[str, Any]) -> None:
     body = response.json()
     assert body["download_url"] is None
     download = f"/api/projects/{project.pk}/exports/{body['id']}/download/"
-    assert_error(api.get(download), 409, "export_not_ready",
-                 "This export is queued; download it when it is done.")
+    assert_error(
+        api.get(download),
+        409,
+        "export_not_ready",
+        "This export is queued; download it when it is done.",
+    )
     run(Job.objects.get(pk=body["id"]))
     status = api.get(body["url"]).json()
     assert status["download_url"] == download
@@ -118,15 +126,15 @@ def test_export_job_then_download(data: dict[str, Any]) -> None:
 def test_an_expired_export_is_gone_with_a_message(data: dict[str, Any]) -> None:
     project = data["project"]
     api = client_for(data["adam"])
-    body = api.post(f"/api/projects/{project.pk}/exports/", {"format": "csv"},
-                    format="json").json()
+    body = api.post(f"/api/projects/{project.pk}/exports/", {"format": "csv"}, format="json").json()
     job = run(Job.objects.get(pk=body["id"]))
     path = media_path(job.result_file)
     found = jobs_sweep(now=timezone.now() + timedelta(hours=73))
     assert found["jobs_expired"] == 1
     assert not path.exists()
     assert_error(
-        api.get(f"/api/projects/{project.pk}/exports/{job.pk}/download/"), 410,
+        api.get(f"/api/projects/{project.pk}/exports/{job.pk}/download/"),
+        410,
         "export_expired",
         "This export's file was deleted after 72 hours; run the export again.",
     )
@@ -135,12 +143,18 @@ def test_an_expired_export_is_gone_with_a_message(data: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        ({"format": "pdf"}, "format", "format: \"pdf\" is not a valid choice."),
-        ({"format": "jsonl", "layer": "nobody"}, "layer",
-         "layer must be gold, all, preannotation or the username of an annotator of this "
-         "project; “nobody” has no assignment here."),
-        ({"format": "jsonl", "statuses": ["done"]}, "statuses.0",
-         "statuses.0: \"done\" is not a valid choice."),
+        ({"format": "pdf"}, "format", 'format: "pdf" is not a valid choice.'),
+        (
+            {"format": "jsonl", "layer": "nobody"},
+            "layer",
+            "layer must be gold, all, preannotation or the username of an annotator of this "
+            "project; “nobody” has no assignment here.",
+        ),
+        (
+            {"format": "jsonl", "statuses": ["done"]},
+            "statuses.0",
+            'statuses.0: "done" is not a valid choice.',
+        ),
     ],
 )
 def test_bad_export_requests_name_the_field(
@@ -156,7 +170,10 @@ def test_bad_export_requests_name_the_field(
 def test_jobs_of_another_kind_or_project_are_not_found(data: dict[str, Any]) -> None:
     project = data["project"]
     api = client_for(data["adam"])
-    body = api.post(f"/api/projects/{project.pk}/exports/", {"format": "csv"},
-                    format="json").json()
-    assert_error(api.get(f"/api/projects/{project.pk}/imports/{body['id']}/"), 404, "not_found",
-                 f"This project has no import job {body['id']}.")
+    body = api.post(f"/api/projects/{project.pk}/exports/", {"format": "csv"}, format="json").json()
+    assert_error(
+        api.get(f"/api/projects/{project.pk}/imports/{body['id']}/"),
+        404,
+        "not_found",
+        f"This project has no import job {body['id']}.",
+    )

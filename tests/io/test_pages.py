@@ -48,11 +48,15 @@ def error_of(response: Any) -> str:
 def label_fields(project: Project) -> dict[str, str]:
     fields: dict[str, str] = {}
     for index, label in enumerate(project.label_schema["labels"]):
-        fields.update({
-            f"label-{index}-name": label["name"], f"label-{index}-original": label["name"],
-            f"label-{index}-color": label["color"], f"label-{index}-hotkey": label["hotkey"],
-            f"label-{index}-underline": label["underline"],
-        })
+        fields.update(
+            {
+                f"label-{index}-name": label["name"],
+                f"label-{index}-original": label["name"],
+                f"label-{index}-color": label["color"],
+                f"label-{index}-hotkey": label["hotkey"],
+                f"label-{index}-underline": label["underline"],
+            }
+        )
         if label["enabled"]:
             fields[f"label-{index}-enabled"] = "on"
     return fields
@@ -71,20 +75,23 @@ def test_the_settings_page_renders_guidelines_safely(admin: Client, data: dict[s
         assert f'id="{section}"' in page
 
 
-def test_general_settings_are_saved_through_the_service(admin: Client, data: dict[str, Any]) -> None:
+def test_general_settings_are_saved_through_the_service(
+    admin: Client, data: dict[str, Any]
+) -> None:
     response = post(admin, data, "general", name="Renamed", annotators_per_document=3)
     assert response.status_code == 302
     project = Project.objects.get(pk=data["project"].pk)
     assert (project.name, project.annotators_per_document, project.allow_overlap) == (
-        "Renamed", 3, False
+        "Renamed",
+        3,
+        False,
     )
 
 
 def test_a_stale_form_is_refused_with_the_conflict_message(
     admin: Client, data: dict[str, Any]
 ) -> None:
-    response = admin.post(url(data, "settings"), {"form": "general", "version": 99,
-                                                  "name": "X"})
+    response = admin.post(url(data, "settings"), {"form": "general", "version": 99, "name": "X"})
     assert response.status_code == 400
     assert error_of(response).startswith("This project was changed elsewhere (you sent version 99")
 
@@ -95,7 +102,7 @@ def test_the_label_form_names_the_wrong_field(admin: Client, data: dict[str, Any
     response = post(admin, data, "schema-form", **fields)
     assert response.status_code == 400
     assert error_of(response) == (
-        "The label schema is invalid: label_schema.labels[1].hotkey: \"j\" is reserved by the "
+        'The label schema is invalid: label_schema.labels[1].hotkey: "j" is reserved by the '
         "annotation page (reserved: j k l r u [ ] { } ?)"
     )
     page = response.content.decode()
@@ -106,9 +113,16 @@ def test_the_label_form_adds_renames_and_keeps_attributes(
     admin: Client, data: dict[str, Any]
 ) -> None:
     fields = label_fields(data["project"])
-    fields.update({"label-4-name": "source_claim", "label-4-original": "",
-                   "label-4-color": "#123456", "label-4-hotkey": "s",
-                   "label-4-underline": "wavy", "label-4-enabled": "on"})
+    fields.update(
+        {
+            "label-4-name": "source_claim",
+            "label-4-original": "",
+            "label-4-color": "#123456",
+            "label-4-hotkey": "s",
+            "label-4-underline": "wavy",
+            "label-4-enabled": "on",
+        }
+    )
     fields["label-3-name"] = "hedge"  # the unused "cue" label, renamed
     response = post(admin, data, "schema-form", **fields)
     assert response.status_code == 302, error_of(response)
@@ -134,7 +148,7 @@ def test_removing_a_label_in_use_is_refused_with_the_message(
 def test_the_schema_as_json_with_bad_json_and_with_a_wrong_field(
     admin: Client, data: dict[str, Any]
 ) -> None:
-    response = post(admin, data, "schema-json", label_schema="{\"labels\": [")
+    response = post(admin, data, "schema-json", label_schema='{"labels": [')
     assert error_of(response) == (
         "The schema is not valid JSON: Expecting value (line 1, column 13)."
     )
@@ -142,21 +156,31 @@ def test_the_schema_as_json_with_bad_json_and_with_a_wrong_field(
     schema["labels"] = [dict(schema["labels"][0], color="red"), *schema["labels"][1:]]
     response = post(admin, data, "schema-json", label_schema=json.dumps(schema))
     assert error_of(response) == (
-        "The label schema is invalid: label_schema.labels[0].color: must be a colour like "
-        "#1c7ed6"
+        "The label schema is invalid: label_schema.labels[0].color: must be a colour like #1c7ed6"
     )
     assert "&quot;red&quot;" in response.content.decode()
 
 
 def test_the_rating_scale_rows(admin: Client, data: dict[str, Any]) -> None:
-    response = post(admin, data, "rating", **{
-        "rating-0-name": "False", "rating-0-value": "0", "rating-1-name": "True",
-        "rating-1-value": "1", "rating-2-name": "Satire", "rating-2-value": "",
-        "rating-3-name": "", "rating-3-value": "",
-    })
+    response = post(
+        admin,
+        data,
+        "rating",
+        **{
+            "rating-0-name": "False",
+            "rating-0-value": "0",
+            "rating-1-name": "True",
+            "rating-1-value": "1",
+            "rating-2-name": "Satire",
+            "rating-2-value": "",
+            "rating-3-name": "",
+            "rating-3-value": "",
+        },
+    )
     assert response.status_code == 302
     assert Project.objects.get(pk=data["project"].pk).rating_scale == [
-        {"name": "False", "value": 0}, {"name": "True", "value": 1},
+        {"name": "False", "value": 0},
+        {"name": "True", "value": 1},
         {"name": "Satire", "value": None},
     ]
     response = post(admin, data, "rating", **{"rating-0-name": "False", "rating-0-value": "x"})
@@ -168,11 +192,19 @@ def test_the_rating_scale_rows(admin: Client, data: dict[str, Any]) -> None:
 def test_the_organisation_is_validated(admin: Client, data: dict[str, Any]) -> None:
     response = post(admin, data, "organization", name="Desk", url="ftp://desk", logo="")
     assert error_of(response) == "organization.url: “ftp://desk” is not an http(s) URL."
-    response = post(admin, data, "organization", name="Desk", url="https://desk.example",
-                    logo="https://desk.example/l.png")
+    response = post(
+        admin,
+        data,
+        "organization",
+        name="Desk",
+        url="https://desk.example",
+        logo="https://desk.example/l.png",
+    )
     assert response.status_code == 302
     assert Project.objects.get(pk=data["project"].pk).organization == {
-        "name": "Desk", "url": "https://desk.example", "logo": "https://desk.example/l.png"
+        "name": "Desk",
+        "url": "https://desk.example",
+        "logo": "https://desk.example/l.png",
     }
 
 
@@ -180,8 +212,10 @@ def test_members_and_roles(admin: Client, data: dict[str, Any]) -> None:
     UserFactory(username="nina")
     assert post(admin, data, "member-add", username="nina", role="annotator").status_code == 302
     nina = Membership.objects.get(project=data["project"], user__username="nina")
-    response = admin.post(url(data, "settings"), {"form": "member-role", "username": "nina",
-                                                  "role": "editor", "version": nina.version})
+    response = admin.post(
+        url(data, "settings"),
+        {"form": "member-role", "username": "nina", "role": "editor", "version": nina.version},
+    )
     assert response.status_code == 302
     nina.refresh_from_db()
     assert nina.role == "editor"
@@ -232,8 +266,9 @@ def test_the_import_page_shows_a_refusal(admin: Client, data: dict[str, Any]) ->
 def test_the_export_page_starts_a_job_and_offers_the_download(
     admin: Client, data: dict[str, Any]
 ) -> None:
-    response = admin.post(url(data, "export"), {"format": "csv", "layer": "alice",
-                                                "statuses": ["accepted"]})
+    response = admin.post(
+        url(data, "export"), {"format": "csv", "layer": "alice", "statuses": ["accepted"]}
+    )
     assert response.status_code == 302
     job = run(Job.objects.get(kind="export"))
     assert job.options["statuses"] == ["accepted"]

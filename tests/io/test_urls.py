@@ -1,0 +1,144 @@
+"""URL import against a local HTTP server: pages, per-URL errors, and the address guard."""
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from annotations.importers.urls import address_refusal
+from annotations.models import Document, Role
+from annotations.services.imports import import_job_create
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from tests.io.conftest import run
+from tests.io.test_imports import HTML
+
+pytestmark = pytest.mark.django_db
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        if self.path == "/article":
+            self._send(200, "text/html; charset=utf-8", HTML.encode())
+        elif self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/article")
+            self.end_headers()
+        elif self.path == "/image":
+            self._send(200, "image/png", b"\x89PNG....")
+        elif self.path == "/huge":
+            self._send(200, "text/html", b"<p>" + b"x" * 50_000 + b"</p>")
+        elif self.path == "/slow":
+            time.sleep(2.5)
+            self._send(200, "text/html", HTML.encode())
+        else:
+            self._send(404, "text/plain", b"no such page")
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except BrokenPipeError:
+            pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def project() -> Any:
+    project = ProjectFactory(name="Web")
+    admin = UserFactory(username="adam")
+    MembershipFactory(project=project, user=admin, role=Role.ADMIN)
+    project.admin = admin
+    return project
+
+
+def test_urls_are_fetched_with_a_clear_error_for_each_bad_one(
+    project: Any, server: str, settings: Any
+) -> None:
+    settings.URL_IMPORT_ALLOW_PRIVATE = True
+    settings.URL_IMPORT_MAX_BYTES = 20_000
+    settings.URL_IMPORT_TIMEOUT_SECONDS = 1
+    urls = "\n".join(
+        [
+            f"{server}/article",
+            f"{server}/missing",
+            f"{server}/image",
+            f"{server}/huge",
+            f"{server}/slow",
+            "ftp://example.org/file",
+            f"{server}/moved",
+        ]
+    )
+    job = run(import_job_create(project=project, actor=project.admin, urls=urls))
+    assert job.status == "done"
+    assert [e["message"] for e in job.errors] == [
+        f"URL list, line 2: {server}/missing answered HTTP 404.",
+        f"URL list, line 3: {server}/image is image/png, not an HTML page or plain text.",
+        f"URL list, line 4: {server}/huge is 50.0 KB, more than the 20.0 KB limit.",
+        f"URL list, line 5: {server}/slow did not answer within 1 s.",
+        "URL list, line 6: ftp://example.org/file is not an http:// or https:// URL.",
+    ]
+    # The redirect leads to the same article: a duplicate, reported as such.
+    assert [d["line"] for d in job.report["duplicate_rows"]] == [7]
+    document = Document.objects.get(project=project)
+    assert document.title == "Minister claims jobs record"
+    assert document.retrieved_from == f"{server}/article"
+    assert document.source_url == "https://news.example.org/a/1"
+
+
+def test_the_guard_refuses_loopback_addresses_unless_the_setting_allows_them(
+    project: Any, server: str
+) -> None:
+    host_url = server.replace("127.0.0.1", "localhost")
+    job = run(
+        import_job_create(
+            project=project, actor=project.admin, urls=f"{server}/article\n{host_url}/article"
+        )
+    )
+    assert [e["message"] for e in job.errors] == [
+        f"URL list, line 1: {server}/article was refused: 127.0.0.1 is a loopback address, "
+        "and importing from private, loopback and link-local addresses is turned off.",
+        f"URL list, line 2: {host_url}/article was refused: localhost resolves to 127.0.0.1 "
+        "(a loopback address), and importing from private, loopback and link-local addresses "
+        "is turned off.",
+    ]
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("127.0.0.1", "a loopback address"),
+        ("::1", "a loopback address"),
+        ("10.1.2.3", "a private address"),
+        ("172.16.0.1", "a private address"),
+        ("192.168.1.1", "a private address"),
+        ("169.254.169.254", "a link-local address"),
+        ("fe80::1", "a link-local address"),
+        ("::ffff:127.0.0.1", "a loopback address"),
+        ("0.0.0.0", "a private address"),
+        ("100.64.0.1", "a reserved address"),
+        ("93.184.216.34", None),
+    ],
+)
+def test_address_refusals(address: str, why: str | None) -> None:
+    assert address_refusal(address) == why
