@@ -454,25 +454,53 @@ def jobs(w: World, kind: str) -> str:
 
 # Issue 6: imports and exports (project admins only).
 ROWS += [
-    Row("api-imports", "GET", lambda w: jobs(w, "import"),
-        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
-    Row("api-imports", "POST", lambda w: jobs(w, "import"),
+    Row(
+        "api-imports",
+        "GET",
+        lambda w: jobs(w, "import"),
+        statuses(401, 404, 403, 403, 403, 404, 200, 200),
+    ),
+    Row(
+        "api-imports",
+        "POST",
+        lambda w: jobs(w, "import"),
         statuses(401, 404, 403, 403, 403, 404, 202, 202),
-        body=lambda w: {"urls": ["http://127.0.0.1:9/article"]}),
-    Row("api-import", "GET", lambda w: f"{jobs(w, 'import')}{job(w, 'import').pk}/",
-        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
-    Row("api-exports", "GET", lambda w: jobs(w, "export"),
-        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
-    Row("api-exports", "POST", lambda w: jobs(w, "export"),
+        body=lambda w: {"urls": ["http://127.0.0.1:9/article"]},
+    ),
+    Row(
+        "api-import",
+        "GET",
+        lambda w: f"{jobs(w, 'import')}{job(w, 'import').pk}/",
+        statuses(401, 404, 403, 403, 403, 404, 200, 200),
+    ),
+    Row(
+        "api-exports",
+        "GET",
+        lambda w: jobs(w, "export"),
+        statuses(401, 404, 403, 403, 403, 404, 200, 200),
+    ),
+    Row(
+        "api-exports",
+        "POST",
+        lambda w: jobs(w, "export"),
         statuses(401, 404, 403, 403, 403, 404, 202, 202),
-        body=lambda w: {"format": "jsonl", "layer": "all"}),
-    Row("api-export", "GET", lambda w: f"{jobs(w, 'export')}{job(w, 'export').pk}/",
-        statuses(401, 404, 403, 403, 403, 404, 200, 200)),
+        body=lambda w: {"format": "jsonl", "layer": "all"},
+    ),
+    Row(
+        "api-export",
+        "GET",
+        lambda w: f"{jobs(w, 'export')}{job(w, 'export').pk}/",
+        statuses(401, 404, 403, 403, 403, 404, 200, 200),
+    ),
     # A queued export: the admin passes the permission check and hears it is not ready.
-    Row("api-export-download", "GET",
+    Row(
+        "api-export-download",
+        "GET",
         lambda w: f"{jobs(w, 'export')}{job(w, 'export').pk}/download/",
-        statuses(401, 404, 403, 403, 403, 404, 409, 409)),
+        statuses(401, 404, 403, 403, 403, 404, 409, 409),
+    ),
 ]
+
 
 def page(w: World, name: str) -> str:
     return f"/projects/{w.project.pk}/{name}/"
@@ -482,19 +510,40 @@ def page(w: World, name: str) -> str:
 ADMIN_PAGE = statuses(302, 404, 403, 403, 403, 404, 200, 200)
 ADMIN_POST = statuses(302, 404, 403, 403, 403, 404, 400, 400)
 ROWS += [
-    Row("project-list", "GET", lambda w: "/projects/",
-        statuses(302, 200, 200, 200, 200, 200, 200, 200), page=True),
-    Row("project-new", "GET", lambda w: "/projects/new/",
-        statuses(302, 403, 403, 403, 403, 403, 403, 200), page=True),
-    Row("project-new", "POST", lambda w: "/projects/new/",
-        statuses(302, 403, 403, 403, 403, 403, 403, 400), page=True),
+    Row(
+        "project-list",
+        "GET",
+        lambda w: "/projects/",
+        statuses(302, 200, 200, 200, 200, 200, 200, 200),
+        page=True,
+    ),
+    Row(
+        "project-new",
+        "GET",
+        lambda w: "/projects/new/",
+        statuses(302, 403, 403, 403, 403, 403, 403, 200),
+        page=True,
+    ),
+    Row(
+        "project-new",
+        "POST",
+        lambda w: "/projects/new/",
+        statuses(302, 403, 403, 403, 403, 403, 403, 400),
+        page=True,
+    ),
     *(
-        Row(f"project-{name}", method, lambda w, name=name: page(w, name),
-            ADMIN_PAGE if method == "GET" else ADMIN_POST, page=True)
+        Row(
+            f"project-{name}",
+            method,
+            lambda w, name=name: page(w, name),
+            ADMIN_PAGE if method == "GET" else ADMIN_POST,
+            page=True,
+        )
         for name in ("settings", "import", "export")
         for method in ("GET", "POST")
     ),
 ]
+
 
 def _call(row: Row, world: World, role: str) -> int:
     user = None if role == "anonymous" else world.user(role)

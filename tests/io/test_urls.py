@@ -1,5 +1,6 @@
 """URL import against a local HTTP server: pages, per-URL errors, and the address guard."""
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -44,10 +45,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError):
             self.wfile.write(body)
-        except BrokenPipeError:
-            pass
 
 
 @pytest.fixture
@@ -135,7 +134,7 @@ def test_the_guard_refuses_loopback_addresses_unless_the_setting_allows_them(
         ("169.254.169.254", "a link-local address"),
         ("fe80::1", "a link-local address"),
         ("::ffff:127.0.0.1", "a loopback address"),
-        ("0.0.0.0", "a private address"),
+        ("0.0.0.0", "a private address"),  # noqa: S104 - an address refused, not bound
         ("100.64.0.1", "a reserved address"),
         ("93.184.216.34", None),
     ],
