@@ -16,6 +16,7 @@ from typing import IO, Any
 from django.contrib.auth.models import User
 from django.utils.text import slugify
 
+from annotations.checkpoints import checkpoint
 from annotations.exporters import EXPORTERS
 from annotations.exporters.base import ExportContext
 from annotations.exporters.records import (
@@ -95,6 +96,7 @@ def export_run(*, job: Job, progress: Progress) -> None:
                 job_id=job.pk,
                 progress=lambda done, total: progress(done, total),
             )
+        checkpoint("export")
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)

@@ -1,7 +1,8 @@
 """Seed a private database for fault tests and the load benchmark; prints a JSON report.
 
 Run as `python -m tests.reliability.seed --annotators=N --documents=M --per-document=K`
-with DATABASE_URL pointing at a migrated database. Users sign in with API tokens only.
+with DATABASE_URL pointing at a migrated database: N annotators and one project admin
+("admin"), who sign in with API tokens only.
 """
 
 import argparse
@@ -59,6 +60,11 @@ def main() -> None:
         Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
         tokens[user.username] = Token.objects.create(user=user).key
         users.append(user)
+    admin = user_model(username="admin")
+    admin.set_unusable_password()
+    admin.save()
+    Membership.objects.create(project=project, user=admin, role=Role.ADMIN)
+    admin_token = Token.objects.create(user=admin).key
     documents = []
     for number in range(options.documents):
         text = article_text(number)
@@ -71,7 +77,8 @@ def main() -> None:
         documents.append(
             {"id": document.pk, "text": text, "annotators": [u.username for u in assigned]}
         )
-    print(json.dumps({"project": project.pk, "tokens": tokens, "documents": documents}))
+    report = {"project": project.pk, "tokens": tokens, "documents": documents}
+    print(json.dumps({**report, "admin_token": admin_token}))
 
 
 if __name__ == "__main__":

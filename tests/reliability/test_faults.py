@@ -6,10 +6,12 @@ per module, a fresh database per test) and its own redis-server, never the machi
 - PostgreSQL restarted under a running gunicorn: requests fail in the error shape (503)
   while it is down, succeed after, and no row is half-written.
 - A worker SIGKILLed in the middle of a task, at a pause point the test holds: the work
-  is still recorded as dirty in the database, and the sweep has it redone, once.
+  is still recorded as dirty in the database (label counts, agreement) or as a job whose
+  claim goes stale (export), and the sweep has it redone, once.
 """
 
 import itertools
+import json
 import os
 import signal
 import threading
@@ -355,3 +357,73 @@ def test_a_worker_killed_in_the_middle_of_a_task_is_recovered_through_the_sweep(
     project_figures = cluster.execute(db, figures_of, None)
     assert project_figures
     assert project_figures == cluster.execute(db, figures_of, document["id"])
+
+
+def job_ended(admin: requests.Session, url: str) -> dict[str, Any] | None:
+    job = dict(admin.get(url, timeout=30).json())
+    return job if job["status"] in ("done", "failed") else None
+
+
+def test_an_export_worker_killed_mid_job_is_restarted_through_its_stale_claim(
+    cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    db = fresh_database(cluster)
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
+    media = tmp_path / "media"
+    with start_redis(tmp_path) as broker:
+        env = app_env(
+            cluster.url(db),
+            broker.url(),
+            SWEEP_GRACE_SECONDS="0",
+            SWEEP_INTERVAL_SECONDS="1",
+            JOB_STALE_SECONDS="2",
+            MEDIA_ROOT=str(media),
+            TASK_CHECKPOINT_DIR=str(checkpoints),
+        )
+        world = seed(env, annotators=2, documents=3, per_document=2)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        admin = requests.Session()
+        admin.headers["Authorization"] = f"Token {world['admin_token']}"
+        exports = f"{base}/api/projects/{world['project']}/exports/"
+        (checkpoints / "export.hold").touch()
+        with process(gunicorn_args(port), env, tmp_path / "web.log"):
+            wait_until(lambda: web_ready(base), what="gunicorn")
+            for document in world["documents"]:
+                for k, username in enumerate(document["annotators"]):
+                    annotator = Annotator(base, world["tokens"][username])
+                    assert annotate_and_submit(annotator, document, k)[-1] == 200
+            with process(worker_args(), env, tmp_path / "worker-killed.log") as doomed:
+                created = admin.post(exports, json={"format": "jsonl", "layer": "all"}, timeout=30)
+                assert created.status_code == 202, created.text
+                job = f"{exports}{created.json()['id']}/"
+                wait_until(
+                    lambda: (checkpoints / "export.reached").exists(),
+                    what="the export to reach the pause point",
+                )
+                os.killpg(doomed.pid, signal.SIGKILL)
+                doomed.wait(timeout=10)
+            (checkpoints / "export.hold").unlink()
+            killed = admin.get(job, timeout=30).json()
+            assert (killed["status"], killed["attempts"]) == ("running", 1)
+
+            with (
+                process(worker_args(), env, tmp_path / "worker.log"),
+                process(beat_args(tmp_path), env, tmp_path / "beat.log"),
+            ):
+                finished = wait_until(
+                    lambda: job_ended(admin, job), timeout=60, what="the sweep to restart it"
+                )
+                download = admin.get(f"{job}download/", timeout=30)
+
+    assert (finished["status"], finished["attempts"]) == ("done", 2), finished
+    assert download.status_code == 200
+    lines = [json.loads(line) for line in download.text.splitlines()]
+    assert sorted(line["id"] for line in lines) == sorted(d["id"] for d in world["documents"])
+    files = sorted(p.name for p in (media / "exports").rglob("*") if p.is_file())
+    assert len(files) == 1, files
+    finishes = cluster.execute(
+        db, "SELECT count(*) FROM annotations_auditevent WHERE action = 'export.finish'"
+    )
+    assert finishes == [(1,)]
