@@ -43,6 +43,8 @@ class Exporter:
     extension = "txt"
     content_type = "text/plain; charset=utf-8"
     text = True
+    # Whether the format carries each span's created/modified times (costly to read).
+    span_times = False
 
     def __init__(self, context: ExportContext, out: IO[bytes]) -> None:
         self.context = context

@@ -7,18 +7,25 @@ on CSV injection).
 """
 
 import csv
+import io
 from typing import Any
 
 from annotations.exporters.base import Exporter, dumps
 from annotations.exporters.records import DocumentRecord
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in FORMULA_FIRST:
         return "'" + value
     return value
+
+
+def _cell(value: Any) -> str:
+    """A free-text cell (never a number), made safe."""
+    return "'" + value if value[:1] in FORMULA_FIRST else value
 
 
 class CsvExporter(Exporter):
@@ -33,7 +40,8 @@ class CsvExporter(Exporter):
                 if attribute["name"] not in names:
                     names.append(attribute["name"])
         self.attributes = names
-        self.writer = csv.writer(self.out)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer)
         self.writer.writerow(
             [
                 "document_id",
@@ -53,15 +61,31 @@ class CsvExporter(Exporter):
                 *(f"attributes.{name}" for name in names),
             ]
         )
+        self._flush()
+
+    def _flush(self) -> None:
+        # Rows are gathered a batch at a time and written at once: the file's text layer
+        # costs per write, not per byte.
+        self.out.write(self.buffer.getvalue())
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def _attribute_cells(self, values: dict[str, Any]) -> list[Any]:
+        return [
+            _cell(v) if isinstance(v := values.get(name, ""), str) else _cell(dumps(v))
+            for name in self.attributes
+        ]
 
     def write(self, documents: list[DocumentRecord]) -> None:
         writerow = self.writer.writerow
-        attributes = self.attributes
+        # Spans share their attribute dicts (one per distinct value, see records.py), so
+        # their cells are worked out once per dict.
+        cells: dict[int, list[Any]] = {}
         for document in documents:
-            title = neutralise(document.title)
-            url = neutralise(document.source_url)
+            title = _cell(document.title)
+            url = _cell(document.source_url)
             for layer in document.layers:
-                annotator = neutralise(layer.annotator or "")
+                annotator = _cell(layer.annotator or "")
                 outgoing: dict[int, list[str]] = {}
                 for relation in layer.relations:
                     outgoing.setdefault(relation.from_id, []).append(
@@ -69,6 +93,9 @@ class CsvExporter(Exporter):
                     )
                 for span in layer.spans:
                     values = span.attributes
+                    attribute_cells = cells.get(id(values))
+                    if attribute_cells is None:
+                        attribute_cells = cells[id(values)] = self._attribute_cells(values)
                     writerow(
                         [
                             document.id,
@@ -81,15 +108,11 @@ class CsvExporter(Exporter):
                             span.label,
                             span.start,
                             span.end,
-                            neutralise(span.quote),
-                            neutralise(span.note),
+                            _cell(span.quote),
+                            _cell(span.note),
                             "; ".join(outgoing.get(span.id, ())),
-                            neutralise(span.verdict["rating"]) if span.verdict else "",
-                            *(
-                                neutralise(
-                                    v if isinstance(v := values.get(n, ""), str) else dumps(v)
-                                )
-                                for n in attributes
-                            ),
+                            _cell(span.verdict["rating"]) if span.verdict else "",
+                            *attribute_cells,
                         ]
                     )
+        self._flush()
