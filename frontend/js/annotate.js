@@ -265,7 +265,7 @@ export class Workspace {
       highlight.priority = 1;
       this.highlights.set(`fc-l${i}`, highlight);
     });
-    for (const [name, priority] of /** @type {const} */ ([["fc-depth1", 2], ["fc-depth2", 3], ["fc-error", 4], ["fc-target", 5], ["fc-focus", 6]])) {
+    for (const [name, priority] of /** @type {const} */ ([["fc-depth1", 2], ["fc-depth2", 3], ["fc-related", 4], ["fc-error", 5], ["fc-target", 6], ["fc-focus", 7]])) {
       const highlight = new Highlight();
       highlight.priority = priority;
       this.highlights.set(name, highlight);
@@ -401,6 +401,7 @@ export class Workspace {
     if (span.error) names.push("fc-error");
     if (span.key === this.focused) names.push("fc-focus");
     if (span.key === this.target) names.push("fc-target");
+    if (this.focused && span.key !== this.focused && this.linked(this.focused).has(span.key)) names.push("fc-related");
     for (const name of names) {
       const highlight = /** @type {Highlight} */ (this.highlights.get(name));
       for (const r of ranges) highlight.add(r);
@@ -986,14 +987,38 @@ export class Workspace {
     }
   }
 
+  /**
+   * Keys of the spans related to a span, either way.
+   * @param {string} key
+   * @returns {Set<string>}
+   */
+  linked(key) {
+    const out = new Set();
+    for (const r of this.relations.values()) {
+      if (r.from === key) out.add(r.to);
+      if (r.to === key) out.add(r.from);
+    }
+    return out;
+  }
+
+  /**
+   * Redraw the spans related to a span, so the "related" layer follows the focus.
+   * @param {string | null} key
+   */
+  redrawLinked(key) {
+    if (key) for (const other of this.linked(key)) this.redraw(other);
+  }
+
   /** @param {string | null} key */
   focus(key) {
     const old = this.focused;
     this.focused = key;
     if (old && old !== key) {
       this.redraw(old);
+      this.redrawLinked(old);
       this.itemOf(old)?.setAttribute("aria-selected", "false");
     }
+    if (key && key !== old) this.redrawLinked(key);
     if (key) {
       this.redraw(key);
       const li = this.itemOf(key);
@@ -1212,6 +1237,8 @@ export class Workspace {
     this.outbox.createRelation(key, { type, from, to });
     this.refreshItem(from);
     this.refreshItem(to);
+    this.redraw(from);
+    this.redraw(to);
     if (this.focused === from || this.focused === to) this.renderPanel();
     return key;
   }
@@ -1227,6 +1254,8 @@ export class Workspace {
     this.outbox.deleteRelation(key);
     this.refreshItem(rel.from);
     this.refreshItem(rel.to);
+    this.redraw(rel.from);
+    this.redraw(rel.to);
     if (this.focused === rel.from || this.focused === rel.to) this.renderPanel();
     if (record) this.undoStack.push({ undo: () => this.addRelation(rel.type, rel.from, rel.to, key) });
     this.say(`Removed the ${rel.type} relation.`);

@@ -53,6 +53,16 @@ def drag(page: Page, text: str, start_cp: int, end_cp: int) -> None:
     page.mouse.up()
 
 
+def highlighted(page: Page, name: str) -> list[str]:
+    """The text under each range of a named CSS highlight, as drawn."""
+    texts: list[str] = page.evaluate(
+        """(name) => [...CSS.highlights.get(name)].map(r =>
+            r.startContainer.data.slice(r.startOffset, r.endOffset))""",
+        name,
+    )
+    return texts
+
+
 def wait_saved(page: Page) -> None:
     expect(page.locator("#save-state")).to_have_attribute("data-state", "saved")
 

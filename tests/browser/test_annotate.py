@@ -8,7 +8,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from annotations.models import Assignment, AssignmentStatus, Relation, Span
 from tests.browser.conftest import article, open_document, sign_in
-from tests.browser.helpers import drag, spans_of, wait_saved
+from tests.browser.helpers import drag, highlighted, spans_of, wait_saved
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -435,6 +435,8 @@ def test_attributes_note_and_relation_removal_are_saved_from_the_side_panel(
     assert denial.note == "Lyons, on the record."
     assert Relation.objects.filter(assignment=assignment, type="denies").count() == 1
     expect(page.locator("#span-list [aria-selected=true]")).to_contain_text("→ denies")
+    # The claim it denies is marked in the text while the denial is focused.
+    assert highlighted(page, "fc-related") == ["mishandled intelligence"]
     panel.get_by_role("button", name=re.compile("^Remove relation")).click()
     expect(page.locator("#message")).to_contain_text("Removed the denies relation")
     wait_saved(page)
@@ -489,8 +491,4 @@ def test_a_mixed_direction_line_keeps_the_highlight_on_the_selected_characters(
         ("attribution", begin, begin + len(phrase), phrase)
     ]
     # The drawn highlight covers exactly those characters of the text node.
-    drawn = page.evaluate(
-        """() => [...CSS.highlights.get('fc-l2')].map(r =>
-            r.startContainer.data.slice(r.startOffset, r.endOffset))"""
-    )
-    assert drawn == [phrase]
+    assert highlighted(page, "fc-l2") == [phrase]
