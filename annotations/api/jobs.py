@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses
 from annotations.api.pagination import Pagination
+from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import ErrorSerializer
 from annotations.errors import ConflictError, DomainError
 from annotations.exporters import EXPORTERS
@@ -107,7 +108,11 @@ class ImportListApi(APIView):
         format = serializers.ChoiceField(choices=["auto", *FORMATS], required=False)
         layer = serializers.CharField(required=False, allow_blank=True, max_length=150)
 
-    @extend_schema(responses={200: JobOutputSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="projects_imports_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(JobOutputSerializer), **error_responses()},
+    )
     def get(self, request: Request, project_id: int) -> Response:
         return _list(request, project_id, Job.Kind.IMPORT)
 
@@ -173,7 +178,11 @@ class ExportListApi(APIView):
         date_to = serializers.DateField(required=False, allow_null=True)
         pseudonymize = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(responses={200: JobOutputSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="projects_exports_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(JobOutputSerializer), **error_responses()},
+    )
     def get(self, request: Request, project_id: int) -> Response:
         return _list(request, project_id, Job.Kind.EXPORT)
 

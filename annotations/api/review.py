@@ -16,6 +16,7 @@ from annotations.api.common import (
     requested_version,
 )
 from annotations.api.pagination import Pagination
+from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
     RelationOutputSerializer,
@@ -521,7 +522,11 @@ class CommentListApi(APIView):
             required=False, max_length=150, help_text="Editors: whose assignment it is about."
         )
 
-    @extend_schema(responses={200: CommentOutputSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="documents_comments_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(CommentOutputSerializer), **error_responses()},
+    )
     def get(self, request: Request, document_id: int) -> Response:
         _, comments, _ = selectors.comments_visible(user=request.user, document_id=document_id)
         paginator = Pagination()
@@ -579,7 +584,11 @@ class HistoryEventSerializer(serializers.ModelSerializer):
 class HistoryApi(APIView):
     """Who decided what about the document, and when, oldest first."""
 
-    @extend_schema(responses={200: HistoryEventSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="documents_history_list",
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(HistoryEventSerializer), **error_responses()},
+    )
     def get(self, request: Request, document_id: int) -> Response:
         document = selectors.review_document_get(user=request.user, document_id=document_id)
         paginator = Pagination()

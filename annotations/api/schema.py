@@ -1,5 +1,7 @@
 """OpenAPI generation: component names that stay unique across views."""
 
+from functools import cache
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import Direction, OpenApiParameter, inline_serializer
 from rest_framework import serializers
@@ -24,8 +26,11 @@ PAGE_PARAMETERS = [
 ]
 
 
+@cache
 def paginated(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
-    """The schema of one page of a list, as annotations.api.pagination.Pagination answers."""
+    """The schema of one page of a list, as annotations.api.pagination.Pagination answers.
+
+    Cached: two lists of the same items must share one component, not two of one name."""
     name = serializer_class.__name__.removesuffix("Serializer")
     return inline_serializer(
         f"Paginated{name}List",
