@@ -2,14 +2,16 @@
 
 The page embeds these (through json_script) instead of fetching them from the API after
 load: on a 1,000-span article that saves a round trip and the cost of the full API
-serializer, which the page does not need (no prefix/suffix, annotator or timestamps).
+serializer, which the page does not need (no quote, prefix/suffix, annotator or timestamps).
 """
 
 from typing import Any
 
 from annotations.models import Assignment, Relation, Span
 
-SPAN_FIELDS = ("id", "client_id", "label", "start", "end", "quote", "attributes", "note", "version")
+# No quote: the page takes it from the text (the server guarantees text[start:end] == quote),
+# which makes the page of a 50,000-character, 1,000-span article a sixth smaller (226 -> 186 kB).
+SPAN_FIELDS = ("id", "client_id", "label", "start", "end", "attributes", "note", "version")
 RELATION_FIELDS = ("id", "client_id", "type", "from_span", "to_span", "version")
 
 

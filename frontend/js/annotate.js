@@ -46,7 +46,7 @@ import { Outbox, applyPending } from "./outbox.js";
  * @property {{id: number, title: string, text: string, language: string}} document
  * @property {{id: number, label_schema: {labels: LabelDef[], relations?: RelationDef[]}, allow_overlap: boolean}} project
  * @property {{id: number, status: string} | null} assignment
- * @property {any[]} spans      the layer's spans, as the API shows them (the fields the page uses)
+ * @property {any[]} spans      the layer's spans: the API's fields the page uses, without quotes
  * @property {any[]} relations  the layer's relations, likewise
  * @property {boolean} read_only
  * @property {string} [layer]   another layer than the user's own, e.g. "gold" for editors
@@ -330,7 +330,8 @@ export class Workspace {
         label: s.label,
         start: s.start,
         end: s.end,
-        quote: s.quote,
+        // The page embeds no quotes: by the API's contract each is the text between the offsets.
+        quote: this.doc.slice(s.start, s.end),
         attributes: s.attributes ?? {},
         note: s.note ?? "",
         server: s.server ?? null,
@@ -1374,7 +1375,14 @@ export class Workspace {
         if (op.kind === "span.patch" && span.server) {
           // Back to what the server holds, so the page never shows what was not saved.
           const s = span.server;
-          Object.assign(span, { label: s.label, start: s.start, end: s.end, quote: s.quote, attributes: s.attributes ?? {}, note: s.note ?? "" });
+          Object.assign(span, {
+            label: s.label,
+            start: s.start,
+            end: s.end,
+            quote: this.doc.slice(s.start, s.end),
+            attributes: s.attributes ?? {},
+            note: s.note ?? "",
+          });
           this.erase(span.key);
           this.draw(this.layout.update(this.layoutSpan(span)).after);
           this.placeItem(span.key);
