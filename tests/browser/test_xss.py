@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from annotations.models import Role
+from annotations.models import Job, Role
 from annotations.schema import default_schema
 from annotations.text import normalize_text, text_hash
 from tests.browser.conftest import sign_in
@@ -49,8 +49,19 @@ def hostile(transactional_db: None) -> dict[str, Any]:
     )
     alice = UserFactory(username="alice")
     erin = UserFactory(username="erin")
+    adam = UserFactory(username="adam")
     MembershipFactory(project=project, user=alice, role=Role.ANNOTATOR)
     MembershipFactory(project=project, user=erin, role=Role.EDITOR)
+    MembershipFactory(project=project, user=adam, role=Role.ADMIN)
+    Job.objects.create(
+        project=project,
+        kind=Job.Kind.IMPORT,
+        format="jsonl",
+        status=Job.Status.FAILED,
+        options={"files": [{"name": f"{HANDLER}.jsonl", "path": "imports/1/a", "format": ""}]},
+        errors=[{"code": "bad_row", "message": f"line 3: {SCRIPT}"}],
+        report={"warning_rows": [{"message": BREAKOUT}]},
+    )
     text = normalize_text(f"The minister said {SCRIPT} unemployment fell {HANDLER}.")
     document = DocumentFactory(
         project=project,
@@ -70,7 +81,13 @@ def hostile(transactional_db: None) -> dict[str, Any]:
         note=f"Check {HANDLER} {SCRIPT}",
         attributes={"quote_type": HANDLER},
     )
-    return {"project": project, "document": document, "alice": alice, "erin": erin}
+    return {
+        "project": project,
+        "document": document,
+        "alice": alice,
+        "erin": erin,
+        "adam": adam,
+    }
 
 
 def assert_nothing_ran(page: Page) -> None:
@@ -109,4 +126,25 @@ def test_payloads_on_the_editors_agreement_page_never_run(
     sign_in(context, live_server, hostile["erin"])
     page.goto(f"{live_server.url}/projects/{hostile['project'].pk}/agreement/")
     expect(page.get_by_text(f"Desk {SCRIPT}").first).to_be_visible()
+    assert_nothing_ran(page)
+
+
+def test_payloads_on_the_admins_set_up_import_and_export_pages_never_run(
+    page: Page, context: BrowserContext, live_server: Any, hostile: dict[str, Any]
+) -> None:
+    context.add_init_script(WATCH)
+    sign_in(context, live_server, hostile["adam"])
+    project = hostile["project"].pk
+    page.goto(f"{live_server.url}/projects/")
+    expect(page.get_by_text(f"Desk {SCRIPT}").first).to_be_visible()
+    page.goto(f"{live_server.url}/projects/{project}/settings/")
+    expect(page.locator("body")).to_contain_text(f"Desk {SCRIPT}")
+    assert_nothing_ran(page)
+    page.goto(f"{live_server.url}/projects/{project}/import/")
+    expect(page.locator("#jobs")).to_contain_text(f"{HANDLER}.jsonl")
+    page.locator("#jobs summary").first.click()
+    expect(page.locator("#jobs .problem-error")).to_have_text(f"line 3: {SCRIPT}")
+    expect(page.locator("#jobs .problem-warning")).to_have_text(BREAKOUT)
+    assert_nothing_ran(page)
+    page.goto(f"{live_server.url}/projects/{project}/export/")
     assert_nothing_ran(page)
