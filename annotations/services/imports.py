@@ -13,6 +13,7 @@ from scratch: documents that an earlier attempt of the same job stored are recog
 `metadata._import.job` and counted, not stored twice.
 """
 
+import json
 import re
 import shutil
 import uuid
@@ -27,7 +28,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -444,66 +445,119 @@ class _Importer:
             self._store(fresh)
 
     def _store(self, batch: list[_Prepared]) -> None:
+        actor_id = self.job.created_by_id
+        project_id = self.project.pk
         with transaction.atomic():
-            documents = Document.objects.bulk_create(
-                [Document(project=self.project, **p.fields) for p in batch]
+            document_ids = copy_insert(
+                Document, [{"project_id": project_id, **p.fields} for p in batch]
             )
-            layers = Assignment.objects.bulk_create(
+            annotated = [(d, p) for d, p in zip(document_ids, batch, strict=True) if p.spans]
+            layer_ids = copy_insert(
+                Assignment,
+                [{"document_id": d, "kind": AssignmentKind.PREANNOTATION} for d, _ in annotated],
+            )
+            span_ids = copy_insert(
+                Span,
                 [
-                    Assignment(document=document, kind=AssignmentKind.PREANNOTATION)
-                    for document, p in zip(documents, batch, strict=True)
-                    if p.spans
-                ]
+                    {"assignment_id": layer, **span}
+                    for layer, (_, p) in zip(layer_ids, annotated, strict=True)
+                    for span in p.spans
+                ],
             )
-            layer_of = {layer.document_id: layer for layer in layers}
-            span_rows: list[Span] = []
-            for document, prepared in zip(documents, batch, strict=True):
-                layer = layer_of.get(document.pk)
-                if layer is not None:
-                    span_rows.extend(Span(assignment=layer, **s) for s in prepared.spans)
-            stored = Span.objects.bulk_create(span_rows)
-            relation_rows: list[Relation] = []
+            relations: list[dict[str, Any]] = []
             position = 0
-            for document, prepared in zip(documents, batch, strict=True):
-                layer = layer_of.get(document.pk)
-                if layer is None:
-                    continue
-                mine = stored[position : position + len(prepared.spans)]
+            for layer, (_, prepared) in zip(layer_ids, annotated, strict=True):
+                mine = span_ids[position : position + len(prepared.spans)]
                 position += len(prepared.spans)
-                relation_rows.extend(
-                    Relation(assignment=layer, type=kind, from_span=mine[a], to_span=mine[b])
+                relations.extend(
+                    {
+                        "assignment_id": layer,
+                        "type": kind,
+                        "from_span_id": mine[a],
+                        "to_span_id": mine[b],
+                    }
                     for kind, a, b in prepared.relations
                 )
-            Relation.objects.bulk_create(relation_rows)
-            assignments: list[Assignment] = []
-            audits: list[AuditEvent] = []
-            actor = self.job.created_by
-            for document, prepared in zip(documents, batch, strict=True):
+            copy_insert(Relation, relations)
+            assignments: list[dict[str, Any]] = []
+            audits: list[dict[str, Any]] = []
+            for document_id, prepared in zip(document_ids, batch, strict=True):
                 chosen = self._pick_annotators()
-                assignments.extend(Assignment(document=document, annotator_id=u) for u in chosen)
+                assignments.extend({"document_id": document_id, "annotator_id": u} for u in chosen)
+                fields = prepared.fields
                 audits.append(
-                    AuditEvent(
-                        actor=actor,
-                        project=self.project,
-                        action="document.import",
-                        object_type="document",
-                        object_id=document.pk,
-                        after={
-                            "title": document.title,
-                            "text_hash": document.text_hash,
-                            "length": len(document.text),
+                    {
+                        "actor_id": actor_id,
+                        "project_id": project_id,
+                        "action": "document.import",
+                        "object_type": "document",
+                        "object_id": document_id,
+                        "after": {
+                            "title": fields["title"],
+                            "text_hash": fields["text_hash"],
+                            "length": len(fields["text"]),
                             "job": self.job.pk,
                             "source": f"{prepared.row.source}, {prepared.row.where}",
                             "spans": len(prepared.spans),
                             "assigned_to": chosen,
                         },
-                    )
+                    }
                 )
-            Assignment.objects.bulk_create(assignments)
-            AuditEvent.objects.bulk_create(audits)
-        self.report.imported += len(documents)
-        self.report.spans += len(stored)
-        self.report.relations += len(relation_rows)
+            copy_insert(Assignment, assignments)
+            copy_insert(AuditEvent, audits)
+        self.report.imported += len(document_ids)
+        self.report.spans += len(span_ids)
+        self.report.relations += len(relations)
+
+
+EMPTY_JSON: dict[type, str] = {dict: "{}", list: "[]"}
+
+
+def copy_insert(model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """Store rows of `model` (field attname to value); return their ids in order.
+
+    On PostgreSQL the ids are drawn from the table's sequence first and the rows go in with
+    COPY: an import of 100,000 spans through bulk_create spends most of its time building
+    and adapting model instances. Fields a row leaves out take their model default; the
+    auto_now ones take now.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        stored = model.objects.bulk_create(model(**row) for row in rows)
+        return [item.pk for item in stored]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # (attname, value when the row has none, whether the value is stored as JSON text)
+    plan: list[tuple[str, Any, bool]] = []
+    for model_field in fields:
+        if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            default = now
+        elif model_field.has_default():
+            default = model_field.get_default()
+        else:
+            default = None
+        plan.append((model_field.attname, default, model_field.get_internal_type() == "JSONField"))
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ", ".join(f'"{f.column}"' for f in fields)
+        with cursor.cursor.copy(f'COPY "{table}" ("id", {columns}) FROM STDIN') as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values: list[Any] = [pk]
+                for attname, default, is_json in plan:
+                    value = row.get(attname, default)
+                    if is_json:
+                        # Most attributes and metadata are empty: skip the encoder for them.
+                        empty = EMPTY_JSON.get(type(value)) if not value else None
+                        value = empty if empty is not None else json.dumps(value)
+                    values.append(value)
+                copy.write_row(values)
+    return ids
 
 
 def import_run(*, job: Job, progress: Progress) -> None:
