@@ -16,6 +16,7 @@ machine: p99 of every write under 500 ms at 50 annotators, 0 errors.
 
 import argparse
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -115,6 +116,20 @@ def annotator(
     return submitted
 
 
+def cpu_seconds(parent: int) -> float:
+    """User + system CPU time of a process's children, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def caught_up(cluster: Any, db: str) -> bool:
     [(behind,)] = cluster.execute(
         db,
@@ -159,7 +174,7 @@ def main() -> None:
             gunicorn = [*gunicorn_args(port, workers=options.web_workers)]
             gunicorn.remove("--access-logfile")
             gunicorn.remove("-")
-            stack.enter_context(process(gunicorn, env, directory / "web.log"))
+            web = stack.enter_context(process(gunicorn, env, directory / "web.log"))
             stack.enter_context(process(worker_args(), env, directory / "worker.log"))
             stack.enter_context(process(beat_args(directory), env, directory / "beat.log"))
             wait_until(lambda: _listening(base), what="gunicorn")
@@ -174,16 +189,22 @@ def main() -> None:
                 )
                 for username in world["tokens"]
             ]
+            assert cluster.proc is not None
+            cpu_before = cpu_seconds(web.pid), cpu_seconds(cluster.proc.pid)
             started = time.monotonic()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            cpu = (
+                cpu_seconds(web.pid) - cpu_before[0],
+                cpu_seconds(cluster.proc.pid) - cpu_before[1],
+            )
             load_stopped = time.monotonic()
             wait_until(lambda: caught_up(cluster, "load"), timeout=600, interval=0.5)
             lag = time.monotonic() - load_stopped
-        report(options, rec, elapsed, sum(results), lag)
+        report(options, rec, elapsed, sum(results), lag, cpu)
 
 
 def _listening(base: str) -> bool:
@@ -194,7 +215,14 @@ def _listening(base: str) -> bool:
     return True
 
 
-def report(options: Any, rec: Recorder, elapsed: float, submitted: int, lag: float) -> None:
+def report(
+    options: Any,
+    rec: Recorder,
+    elapsed: float,
+    submitted: int,
+    lag: float,
+    cpu: tuple[float, float],
+) -> None:
     total = sum(len(v) for v in rec.latencies.values())
     print(
         f"{options.annotators} annotators, {elapsed:.1f} s, gunicorn {options.web_workers} "
@@ -209,6 +237,11 @@ def report(options: Any, rec: Recorder, elapsed: float, submitted: int, lag: flo
         _row(name, rec.latencies[name], elapsed)
     _row("POST submit", rec.latencies["POST submit"], elapsed)
     print(f"worker caught up with every submission {lag:.1f} s after the load stopped")
+    print(
+        f"server CPU per request: gunicorn {cpu[0] / total * 1000:.1f} ms, PostgreSQL "
+        f"{cpu[1] / total * 1000:.1f} ms; load average during the run {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
     print("targets: p99 of every write < 500 ms at 50 annotators, errors 0")
 
 
