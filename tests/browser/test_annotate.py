@@ -492,3 +492,35 @@ def test_a_mixed_direction_line_keeps_the_highlight_on_the_selected_characters(
     ]
     # The drawn highlight covers exactly those characters of the text node.
     assert highlighted(page, "fc-l2") == [phrase]
+
+
+def test_keeping_the_other_version_of_a_conflict_shows_it_and_sends_nothing(
+    context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> None:
+    document = article(newsroom, CIA)
+    assignment = assignment_of(document, newsroom["alice"])
+    phrase = "mishandled intelligence"
+    begin = CIA.index(phrase)
+    span = Span.objects.create(
+        assignment=assignment, label="claim", start=begin, end=begin + len(phrase), quote=phrase
+    )
+    sign_in(context, live_server, newsroom["alice"])
+    first = context.new_page()
+    second = context.new_page()
+    open_document(first, live_server, document)
+    open_document(second, live_server, document)
+    second.keyboard.press("j")
+    second.keyboard.press("l")
+    second.keyboard.press("a")
+    wait_saved(second)
+    first.keyboard.press("j")
+    first.keyboard.press("l")
+    first.keyboard.press("d")
+    dialog = first.locator("#conflict-dialog")
+    expect(dialog.locator(".theirs").first).to_contain_text("attribution")
+    dialog.get_by_role("button", name="Keep theirs").click()
+    expect(first.locator("#message")).to_have_text("Kept the other version.")
+    expect(first.locator("#span-list [role=option]")).to_contain_text("attribution")
+    wait_saved(first)
+    span.refresh_from_db()
+    assert (span.label, span.version) == ("attribution", 2)
