@@ -122,3 +122,11 @@ test("moving by a word in Japanese uses the dictionary segmentation", () => {
   assert.equal(moveEndByWord(text, 2, 1, "ja"), 3);
   assert.equal(moveStartByWord(text, 3, -1, "ja"), 2);
 });
+
+test("Ukrainian words snap whole, apostrophe included", () => {
+  const text = "Речниця МЗС заявила, що м\u2019ясо безпечне.";
+  const w = text.indexOf("м\u2019ясо");
+  assert.equal(snapped(text, w + 3, w + 4, { locale: "uk" }), "м\u2019ясо");
+  const s = text.indexOf("заявила");
+  assert.equal(snapped(text, s + 2, text.length, { locale: "uk" }), "заявила, що м\u2019ясо безпечне");
+});
