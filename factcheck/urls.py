@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("annotations.api.urls")),
     path("admin/", admin.site.urls),
     path("projects/<int:project_id>/agreement/", project_agreement, name="project-agreement"),
+    path("review/", include("annotations.urls_review")),
     path("", include("annotations.urls")),
 ]
 

@@ -433,6 +433,20 @@ ROWS: list[Row] = [
         statuses(401, 404, 404, 404, 200, 404, 200, 200),
     ),
     Row(
+        "review-queue",
+        "GET",
+        lambda w: "/review/",
+        statuses(302, 404, 404, 404, 200, 200, 200, 200),
+        page=True,
+    ),
+    Row(
+        "review-document",
+        "GET",
+        lambda w: f"/review/documents/{w.document.pk}/",
+        statuses(302, 404, 404, 404, 200, 404, 200, 200),
+        page=True,
+    ),
+    Row(
         "admin:index",
         "GET",
         lambda w: "/admin/",

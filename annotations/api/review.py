@@ -84,7 +84,7 @@ class QueueRowSerializer(serializers.Serializer):
     annotators = serializers.ListField(
         child=serializers.DictField(),
         help_text="username, status, version, submitted_at, review_comment and label_counts "
-        "(spans per label of a submitted layer).",
+        "(spans per label of a submitted layer; null until counted).",
     )
     lease = serializers.DictField(allow_null=True, help_text="holder and expires_at, if live.")
     accepted_at = serializers.DateTimeField(allow_null=True)

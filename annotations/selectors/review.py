@@ -295,9 +295,7 @@ def queue_rows(documents: list[Document]) -> list[dict[str, Any]]:
                         "version": a.version,
                         "submitted_at": a.submitted_at,
                         "review_comment": a.review_comment,
-                        "label_counts": counts.get(
-                            a.annotator.get_username() if a.annotator else "", {}
-                        ),
+                        "label_counts": _label_counts(counts, a),
                     }
                     for a in layers
                 ],
@@ -311,6 +309,13 @@ def queue_rows(documents: list[Document]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _label_counts(counts: dict[str, Any], assignment: Assignment) -> dict[str, int] | None:
+    """A layer's spans per label, by label name; None until the background count (done
+    after each submission) has seen the layer."""
+    mine = counts.get(assignment.annotator.get_username()) if assignment.annotator else None
+    return None if mine is None else dict(sorted(mine.items()))
 
 
 def queue_page_documents(documents: QuerySet[Document]) -> QuerySet[Document]:

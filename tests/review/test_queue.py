@@ -172,7 +172,7 @@ def test_a_row_shows_label_counts_per_annotator_and_how_many_submitted(
     # Work not submitted is not counted (nor shown) yet.
     assert [(a["username"], a["label_counts"]) for a in mid["annotators"]] == [
         ("alice", {"denial": 1}),
-        ("bob", {}),
+        ("bob", None),
     ]
     back = next(r for r in rows if r["id"] == shelf["back"].pk)
     assert back["annotators"][0]["status"] == "changes_requested"
