@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ from typing import Any, TypeVar
 
 # This benchmark's worker must not share a Redis database (and so a queue) with the
 # other benchmarks' workers, which would take its tasks against their own databases.
-os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 
 from common import BIN, ROOT, bench_env, fresh_database, summary, use_database
 
@@ -189,30 +190,45 @@ def submit_to_visible(database_url: str) -> list[float]:
     submitter.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
     reader = APIClient()
     reader.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=erin).key}")
-    worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "factcheck", "worker", "--concurrency=2", "--loglevel=WARNING",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=bench_env(database_url), start_new_session=True,
-    )  # fmt: skip
+    log = Path(tempfile.gettempdir()) / "bench-agreement-worker.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [str(BIN / "celery"), "-A", "factcheck", "worker", "--concurrency=2",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=bench_env(database_url), stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     try:
         latencies = []
         for pk in documents:
+
+            def computed(pk: int = pk) -> bool:
+                return not reader.get(f"/api/documents/{pk}/agreement/").json()["pending"]
+
             # Alice's submission alone is computed first (one layer: undefined figures).
-            while reader.get(f"/api/documents/{pk}/agreement/").json()["pending"]:
-                time.sleep(0.01)
+            wait(computed, log)
             start = time.perf_counter()
             response = submitter.post(f"/api/documents/{pk}/submit/")
             assert response.status_code == 200, response.content
-            while True:
+
+            def visible(pk: int = pk) -> bool:
                 body = reader.get(f"/api/documents/{pk}/agreement/").json()
-                if not body["pending"] and body["metrics"]["documents"] == 1:
-                    break
-                time.sleep(0.005)
+                return not body["pending"] and body["metrics"]["documents"] == 1
+
+            wait(visible, log)
             latencies.append((time.perf_counter() - start) * 1000)
         return latencies
     finally:
-        worker.terminate()
-        worker.wait(timeout=15)
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+
+
+def wait(condition: Callable[[], bool], log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"nothing after {timeout} s; the worker's log is {log}")
+        time.sleep(0.005)
 
 
 def load() -> str:
