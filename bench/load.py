@@ -12,6 +12,7 @@ load stopped. Compared against the targets for an interactive annotate page on t
 machine: p99 of every write under 500 ms at 50 annotators, 0 errors.
 
     .venv/bin/python bench/load.py [--annotators 50] [--seconds 60] [--web-workers 4]
+                                   [--think-ms 0]
 """
 
 import argparse
@@ -46,7 +47,8 @@ LABELS = ("claim", "attribution", "claim")
 
 
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, think: float) -> None:
+        self.think = think
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
@@ -66,11 +68,17 @@ class Recorder:
             self.latencies[name].append(elapsed)
             if response.status_code >= 400:
                 self.errors.append(f"{name}: {response.status_code} {response.text[:200]}")
+        # A person reads and selects between actions; outside the timed request.
+        time.sleep(self.think)
         return response
 
 
 def annotator(
-    base: str, token: str, documents: list[dict[str, Any]], deadline: float, rec: Recorder
+    base: str,
+    token: str,
+    documents: list[dict[str, Any]],
+    deadline: float,
+    rec: Recorder,
 ) -> int:
     """Work through the documents until the deadline; returns how many were submitted."""
     http = requests.Session()
@@ -145,6 +153,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--documents-each", type=int, default=40)
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="pause after each request, as a person reads and selects (default: none)",
+    )
     options = parser.parse_args()
 
     with (
@@ -178,7 +192,7 @@ def main() -> None:
             stack.enter_context(process(worker_args(), env, directory / "worker.log"))
             stack.enter_context(process(beat_args(directory), env, directory / "beat.log"))
             wait_until(lambda: _listening(base), what="gunicorn")
-            rec = Recorder()
+            rec = Recorder(think=options.think_ms / 1000)
             deadline = time.monotonic() + options.seconds
             results: list[int] = []
             threads = [
@@ -225,8 +239,9 @@ def report(
 ) -> None:
     total = sum(len(v) for v in rec.latencies.values())
     print(
-        f"{options.annotators} annotators, {elapsed:.1f} s, gunicorn {options.web_workers} "
-        "workers, 1 Celery worker, private PostgreSQL 15 and Redis"
+        f"{options.annotators} annotators, think time {options.think_ms:.0f} ms, "
+        f"{elapsed:.1f} s, gunicorn {options.web_workers} workers, 1 Celery worker, "
+        "private PostgreSQL 15 and Redis"
     )
     print(f"requests: {total} ({total / elapsed:.0f}/s), documents submitted: {submitted}")
     print(f"errors: {len(rec.errors)}")
