@@ -12,7 +12,7 @@ load stopped. Compared against the targets for an interactive annotate page on t
 machine: p99 of every write under 500 ms at 50 annotators, 0 errors.
 
     .venv/bin/python bench/load.py [--annotators 50] [--seconds 60] [--web-workers 4]
-                                   [--think-ms 0]
+                                   [--ramp-seconds 5] [--think-ms 0]
 """
 
 import argparse
@@ -79,8 +79,10 @@ def annotator(
     documents: list[dict[str, Any]],
     deadline: float,
     rec: Recorder,
+    delay: float,
 ) -> int:
     """Work through the documents until the deadline; returns how many were submitted."""
+    time.sleep(delay)
     http = requests.Session()
     http.headers["Authorization"] = f"Token {token}"
     submitted = 0
@@ -154,6 +156,12 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--documents-each", type=int, default=40)
     parser.add_argument(
+        "--ramp-seconds",
+        type=float,
+        default=5.0,
+        help="start the annotators one after another over this time, not all at once",
+    )
+    parser.add_argument(
         "--think-ms",
         type=float,
         default=0.0,
@@ -193,15 +201,16 @@ def main() -> None:
             stack.enter_context(process(beat_args(directory), env, directory / "beat.log"))
             wait_until(lambda: _listening(base), what="gunicorn")
             rec = Recorder(think=options.think_ms / 1000)
+            ramp = options.ramp_seconds / options.annotators
             deadline = time.monotonic() + options.seconds
             results: list[int] = []
             threads = [
                 threading.Thread(
-                    target=lambda u=username: results.append(
-                        annotator(base, world["tokens"][u], mine[u], deadline, rec)
+                    target=lambda u=username, delay=n * ramp: results.append(
+                        annotator(base, world["tokens"][u], mine[u], deadline, rec, delay)
                     )
                 )
-                for username in world["tokens"]
+                for n, username in enumerate(world["tokens"])
             ]
             assert cluster.proc is not None
             cpu_before = cpu_seconds(web.pid), cpu_seconds(cluster.proc.pid)
