@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from annotations.models import Job, Role
+from annotations.models import (
+    Assignment,
+    AssignmentStatus,
+    Comment,
+    Document,
+    DocumentStatus,
+    Job,
+    Role,
+)
 from annotations.schema import default_schema
 from annotations.text import normalize_text, text_hash
 from tests.browser.conftest import sign_in
@@ -147,4 +155,26 @@ def test_payloads_on_the_admins_set_up_import_and_export_pages_never_run(
     expect(page.locator("#jobs .problem-warning")).to_have_text(BREAKOUT)
     assert_nothing_ran(page)
     page.goto(f"{live_server.url}/projects/{project}/export/")
+    assert_nothing_ran(page)
+
+
+def test_payloads_on_the_editors_review_pages_never_run(
+    page: Page, context: BrowserContext, live_server: Any, hostile: dict[str, Any]
+) -> None:
+    document = hostile["document"]
+    Assignment.objects.filter(document=document).update(
+        status=AssignmentStatus.SUBMITTED, review_comment=BREAKOUT
+    )
+    Document.objects.filter(pk=document.pk).update(status=DocumentStatus.SUBMITTED)
+    Comment.objects.create(document=document, author=hostile["alice"], body=f"See {HANDLER}")
+    context.add_init_script(WATCH)
+    sign_in(context, live_server, hostile["erin"])
+
+    page.goto(f"{live_server.url}/review/")
+    expect(page.get_by_text(f"Jobs {HANDLER}").first).to_be_visible()
+    assert_nothing_ran(page)
+    page.goto(f"{live_server.url}/review/documents/{document.pk}/")
+    expect(page.locator("#comment-list")).to_contain_text(f"See {HANDLER}")
+    expect(page.locator("#doc-text")).to_contain_text(SCRIPT)
+    page.locator("#history summary").click()
     assert_nothing_ran(page)
