@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annotations.api.jobs import JobOutputSerializer
-from annotations.errors import DomainError, NotFoundError, PermissionDeniedError
+from annotations.errors import DomainError, Invalid, NotFoundError, PermissionDeniedError
 from annotations.exporters import EXPORTERS
 from annotations.exporters.records import DATE_FIELDS
 from annotations.importers.sources import FORMATS
@@ -114,14 +114,10 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 
 def _missing(field: str, what: str) -> str:
-    from annotations.errors import Invalid
-
     raise Invalid("missing_field", f"{field}: give the project {what}.", field=field)
 
 
 def _int(raw: Any, default: int) -> int:
-    from annotations.errors import Invalid
-
     if raw in (None, ""):
         return default
     try:
@@ -178,8 +174,6 @@ def _schema_from_rows(project: Project, post: Any) -> dict[str, Any]:
 
 
 def _rating_from_rows(post: Any) -> list[dict[str, Any]]:
-    from annotations.errors import Invalid
-
     scale: list[dict[str, Any]] = []
     index = 0
     while f"rating-{index}-name" in post:
@@ -238,8 +232,6 @@ def _settings_change(project: Project, request: HttpRequest) -> str:
         try:
             schema = json.loads(post.get("label_schema", ""))
         except json.JSONDecodeError as exc:
-            from annotations.errors import Invalid
-
             raise Invalid(
                 "invalid_json",
                 f"The schema is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
@@ -286,14 +278,10 @@ def _settings_change(project: Project, request: HttpRequest) -> str:
             version=_int(post.get("version"), 0) or None,
         )
         return f"{membership.user.username} is now {post.get('role')}."
-    from annotations.errors import Invalid
-
     raise Invalid("unknown_form", "The page sent a form this page does not know; reload it.")
 
 
 def _role(raw: Any) -> str:
-    from annotations.errors import Invalid
-
     if raw not in Role.values:
         raise Invalid(
             "invalid_field", f"role must be one of {', '.join(Role.values)}.", field="role"

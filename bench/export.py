@@ -114,6 +114,12 @@ def seed(documents: int) -> int:
             Relation.objects.bulk_create(relations, batch_size=5000)
         print(f"  seeded {min(documents, first + batch):,} documents", end="\r", flush=True)
     print()
+    from django.db import connection
+
+    # Fresh statistics, as autovacuum keeps them on a live database: without them the
+    # planner scans the whole span table for each batch.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return project.pk
 
 

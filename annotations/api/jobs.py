@@ -215,15 +215,11 @@ class ExportDetailApi(APIView):
 def export_file_response(job: Job) -> FileResponse:
     """The finished file of an export job, or the error that says why there is none."""
     if job.status != Job.Status.DONE:
+        state = job.status
+        if job.status == Job.Status.RUNNING:
+            state = f"running ({JobOutputSerializer().get_percent(job)}% done)"
         raise ConflictError(
-            "export_not_ready",
-            f"This export is {job.status}"
-            + (
-                f" ({JobOutputSerializer().get_percent(job)}% done)"
-                if job.status == "running"
-                else ""
-            )
-            + "; download it when it is done.",
+            "export_not_ready", f"This export is {state}; download it when it is done."
         )
     path = media_path(job.result_file) if job.result_file else None
     if path is None or not path.exists() or (job.expires_at and job.expires_at <= timezone.now()):

@@ -43,8 +43,9 @@ class Exporter:
     extension = "txt"
     content_type = "text/plain; charset=utf-8"
     text = True
-    # Whether the format carries each span's created/modified times (costly to read).
-    span_times = False
+    # Whether the format carries each span's context and created/modified times (costly
+    # to read).
+    full_spans = False
 
     def __init__(self, context: ExportContext, out: IO[bytes]) -> None:
         self.context = context

@@ -15,7 +15,17 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db import connection
+from django.db.models import (
+    Exists,
+    Field,
+    ForeignKey,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.functions import Cast
 
 from annotations.errors import Invalid
@@ -45,10 +55,11 @@ class SpanRecord:
     start: int
     end: int
     quote: str
-    prefix: str
-    suffix: str
-    attributes: dict[str, Any]
     note: str
+    attributes: dict[str, Any]
+    # Read only for formats that carry them (see `document_batches`).
+    prefix: str = ""
+    suffix: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     verdict: dict[str, Any] | None = None
@@ -248,27 +259,45 @@ DOCUMENT_COLUMNS = (
     "accepted_at",
     "created_at",
 )
-SPAN_COLUMNS = (
-    "id",
-    "assignment_id",
-    "label",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "attributes_text",
-    "note",
-)
+SPAN_COLUMNS = ("id", "assignment_id", "label", "start", "end", "quote", "note")
+FULL_SPAN_COLUMNS = (*SPAN_COLUMNS, "prefix", "suffix", "created_at", "updated_at")
+
+
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """`field__any_of=[ids]`: one array parameter on PostgreSQL (`= ANY(%s)`), not one
+    placeholder per id, which psycopg would parse out of every batch's query."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        placeholders = ", ".join(["%s"] * len(values)) or "NULL"
+        return f"{lhs} IN ({placeholders})", (*lhs_params, *values)
+
+
+Field.register_lookup(AnyOf)
+ForeignKey.register_lookup(AnyOf)
+
+
+def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """All rows of a values_list query at once, without the ORM's per-row iteration."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def document_batches(
-    project: Project, options: ExportOptions, batch_size: int = BATCH, *, span_times: bool = False
+    project: Project, options: ExportOptions, batch_size: int = BATCH, *, full_spans: bool = False
 ) -> Iterator[list[DocumentRecord]]:
     """The selected documents with their selected layers, `batch_size` at a time.
 
-    Span timestamps are read only when asked for (`span_times`): parsing 600,000 pairs of
-    them costs more than the rest of a JSONL export.
+    Spans' context (prefix, suffix) and timestamps are read only when asked for
+    (`full_spans`): for 600,000 spans they cost more than the rest of a JSONL export.
     """
     documents = selected_documents(project, options).order_by("id")
     layer_filter = _layer_filter(options)
@@ -279,7 +308,7 @@ def document_batches(
             return
         last_id = rows[-1][0]
         records = {row[0]: DocumentRecord(*row) for row in rows}
-        _attach_layers(project, options, layer_filter, records, span_times)
+        _attach_layers(project, options, layer_filter, records, full_spans)
         _attach_agreement(records)
         yield list(records.values())
 
@@ -289,11 +318,11 @@ def _attach_layers(
     options: ExportOptions,
     layer_filter: Q,
     records: dict[int, DocumentRecord],
-    span_times: bool,
+    full_spans: bool,
 ) -> None:
     layers: dict[int, LayerRecord] = {}
     for pk, document_id, kind, status, user_id, username, submitted, reviewed in (
-        Assignment.objects.filter(layer_filter, document_id__in=list(records))
+        Assignment.objects.filter(layer_filter, document_id__any_of=list(records))
         .order_by("document_id", "kind", "annotator__username", "id")
         .values_list(
             "id",
@@ -315,27 +344,25 @@ def _attach_layers(
     if not layers:
         return
     spans: dict[int, SpanRecord] = {}
-    # Attributes come as JSON text and are parsed once per distinct value: a project's
-    # spans share a handful of attribute combinations.
+    # Attributes come as JSON text (the last column) and are parsed once per distinct
+    # value: a project's spans share a handful of attribute combinations.
     parsed: dict[str, dict[str, Any]] = {}
-    columns = (*SPAN_COLUMNS, "created_at", "updated_at") if span_times else SPAN_COLUMNS
-    for row in (
-        Span.objects.filter(assignment_id__in=list(layers))
+    columns = FULL_SPAN_COLUMNS if full_spans else SPAN_COLUMNS
+    for row in _fetch(
+        Span.objects.filter(assignment_id__any_of=list(layers))
         .annotate(attributes_text=Cast("attributes", TextField()))
         .order_by("assignment_id", "start", "end", "id")
-        .values_list(*columns)
+        .values_list(*columns, "attributes_text")
     ):
-        text = row[8]
+        text = row[-1]
         attributes = parsed.get(text)
         if attributes is None:
             attributes = parsed[text] = json.loads(text)
-        span = SpanRecord(
-            row[0], row[2], row[3], row[4], row[5], row[6], row[7], attributes, *row[9:]
-        )
+        span = SpanRecord(row[0], row[2], row[3], row[4], row[5], row[6], attributes, *row[7:-1])
         spans[row[0]] = span
         layers[row[1]].spans.append(span)
-    for pk, layer_id, kind, source, target in (
-        Relation.objects.filter(assignment_id__in=list(layers))
+    for pk, layer_id, kind, source, target in _fetch(
+        Relation.objects.filter(assignment_id__any_of=list(layers))
         .order_by("assignment_id", "id")
         .values_list("id", "assignment_id", "type", "from_span_id", "to_span_id")
     ):
@@ -351,15 +378,15 @@ def _attach_layers(
             "claimant",
             "updated_at",
         )
-        for span_id, *values in Verdict.objects.filter(span__assignment_id__in=gold).values_list(
-            "span_id", *fields
-        ):
+        for span_id, *values in Verdict.objects.filter(
+            span__assignment_id__any_of=gold
+        ).values_list("span_id", *fields):
             if span_id in spans:
                 spans[span_id].verdict = dict(zip(fields, values, strict=True))
 
 
 def _attach_agreement(records: dict[int, DocumentRecord]) -> None:
     for document_id, metric, label, value in AgreementResult.objects.filter(
-        document_id__in=list(records), scope=AgreementResult.Scope.DOCUMENT
+        document_id__any_of=list(records), scope=AgreementResult.Scope.DOCUMENT
     ).values_list("document_id", "metric", "label", "value"):
         records[document_id].agreement.setdefault(metric, {})[label or "all"] = value

@@ -27,7 +27,7 @@ def creator(layer: LayerRecord) -> dict[str, Any]:
 class W3cExporter(Exporter):
     extension = "jsonld"
     content_type = "application/ld+json; charset=utf-8"
-    span_times = True
+    full_spans = True
 
     def begin(self) -> None:
         context = self.context

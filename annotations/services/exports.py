@@ -61,7 +61,7 @@ def export_write(
     done = 0
     if progress is not None:
         progress(0, total)
-    for batch in document_batches(project, options, span_times=exporter.span_times):
+    for batch in document_batches(project, options, full_spans=exporter.full_spans):
         exporter.write(batch)
         context.count(batch)
         done += len(batch)

@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import uuid
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,7 +37,7 @@ from annotations import importers
 from annotations.errors import Invalid
 from annotations.importers.base import ArticleIn, Row, SourceError, first_line_title
 from annotations.importers.offsets import OffsetMap, SpanProblem, resolve_span
-from annotations.importers.sources import SourceFile, check_upload, source_files
+from annotations.importers.sources import SourceFile, check_size, check_upload, source_files
 from annotations.models import (
     Assignment,
     AssignmentKind,
@@ -94,13 +95,13 @@ def import_job_create(
     try:
         for index, upload in enumerate(uploads):
             name = upload.name or f"upload-{index}"
-            if (upload.size or 0) > settings.UPLOAD_MAX_BYTES:
-                check_upload_size(name, upload.size or 0)
             path = folder / f"{index}-{_safe_name(name)}"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
             try:
+                # The size first, before a byte is written; then what the bytes are.
+                check_size(name, upload.size or 0)
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
                 check_upload(path, name, format)
             except SourceError as exc:
                 raise Invalid(exc.code, exc.message, field="file") from exc
@@ -119,17 +120,6 @@ def import_job_create(
         format=format or ("urls" if not uploads else "auto"),
         options={"files": files, "layer": layer or ""},
         input_file=relative,
-    )
-
-
-def check_upload_size(name: str, size: int) -> None:
-    from annotations.importers.sources import human_bytes
-
-    raise Invalid(
-        "file_too_large",
-        f"“{name}” has {human_bytes(size)}; an import file may have at most "
-        f"{human_bytes(settings.UPLOAD_MAX_BYTES)} (UPLOAD_MAX_BYTES). Split it, or zip it.",
-        field="file",
     )
 
 
@@ -576,10 +566,17 @@ def import_run(*, job: Job, progress: Progress) -> None:
     importer = _Importer(job, report)
     done = 0
     layer = job.options.get("layer") or None
-    for source in sources:
-        for row in importers.read(source, layer=layer):
-            importer.add(row)
-            done += 1
-            progress(min(done, total), total)
+    try:
+        for source in sources:
+            for row in importers.read(source, layer=layer):
+                importer.add(row)
+                done += 1
+                progress(min(done, total), total)
+    except SourceError as exc:
+        raise Invalid(exc.code, exc.message, field="file") from exc
+    except zipfile.BadZipFile as exc:
+        raise Invalid(
+            "bad_archive", f"A zip archive is damaged ({exc}); nothing more was read.", field="file"
+        ) from exc
     importer.flush()
     job_finish(job=job, report=report.as_dict(), errors=report.errors, total=total)

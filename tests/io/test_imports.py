@@ -518,3 +518,66 @@ def test_nothing_to_import_is_refused(project: Any) -> None:
     with pytest.raises(Invalid) as refused:
         import_job_create(project=project, actor=project.admin)
     assert refused.value.message == "Choose a file to upload or list some URLs."
+
+
+def zip_of(**members: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name.replace("__", "/"), content)
+    return buffer.getvalue()
+
+
+def test_nested_encrypted_and_crowded_archives_are_refused(project: Any, settings: Any) -> None:
+    def refusal(content: bytes) -> tuple[str, str]:
+        with pytest.raises(Invalid) as refused:
+            import_job_create(
+                project=project, actor=project.admin, uploads=[upload("set.zip", content)]
+            )
+        return refused.value.code, refused.value.message
+
+    assert refusal(zip_of(**{"inner.zip": b"PK\x03\x04"})) == (
+        "nested_archive",
+        "“set.zip” contains another archive, “inner.zip”; unpack it first.",
+    )
+    encrypted = bytearray(zip_of(**{"secret.txt": b"Title\nText"}))
+    # zipfile cannot write encrypted members: set the flag in the central directory.
+    encrypted[encrypted.rindex(b"PK\x01\x02") + 8] |= 0x1
+    assert refusal(bytes(encrypted)) == (
+        "encrypted_archive",
+        "“set.zip” member “secret.txt” is encrypted; zip it without a password.",
+    )
+    settings.IMPORT_MAX_ARCHIVE_MEMBERS = 2
+    assert refusal(zip_of(**{f"{n}.txt": b"T\nx" for n in range(3)})) == (
+        "archive_too_large",
+        "“set.zip” holds 3 files; an import takes at most 2.",
+    )
+
+
+def test_a_zip_member_whose_header_lies_about_its_size_is_refused(project: Any) -> None:
+    body = b"Title\n" + b"word " * 400
+    content = bytearray(zip_of(**{"a.txt": body}))
+    # Make the central directory claim 10 bytes unpacked (a lying header).
+    central = content.rindex(b"PK\x01\x02")
+    content[central + 24 : central + 28] = (10).to_bytes(4, "little")
+    with pytest.raises(Invalid) as refused:
+        import_job_create(
+            project=project, actor=project.admin, uploads=[upload("lying.zip", bytes(content))]
+        )
+    assert (refused.value.code, refused.value.message) == (
+        "bad_archive",
+        "“lying.zip” is a damaged zip archive (Bad CRC-32 for file 'a.txt').",
+    )
+
+
+def test_too_many_urls_are_refused(project: Any, settings: Any) -> None:
+    settings.URL_IMPORT_MAX_URLS = 2
+    with pytest.raises(Invalid) as refused:
+        import_job_create(
+            project=project,
+            actor=project.admin,
+            urls="http://a.example/1\nhttp://a.example/2\nhttp://a.example/3",
+        )
+    assert refused.value.message == (
+        "The list has 3 URLs; an import takes at most 2 (URL_IMPORT_MAX_URLS)."
+    )
