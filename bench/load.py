@@ -127,7 +127,8 @@ def annotator(
 
 
 def cpu_seconds(parent: int) -> float:
-    """User + system CPU time of a process's children, from /proc (Linux)."""
+    """User + system CPU time of a process's children, living (their own utime and stime)
+    and exited (the parent's cutime and cstime), from /proc (Linux)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -137,6 +138,8 @@ def cpu_seconds(parent: int) -> float:
             continue
         if int(fields[1]) == parent:
             total += int(fields[11]) + int(fields[12])
+        if stat.parent.name == str(parent):
+            total += int(fields[13]) + int(fields[14])
     return total / ticks
 
 
