@@ -83,10 +83,9 @@ def overlap_matches(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> li
     Two spans are candidates when they have the same label and share at least one
     character. Candidates are taken greedily by largest overlap (in characters); ties
     go to the pair that starts earlier in the first annotator's layer, then in the
-    second's, then to the shorter spans; a span already taken is never reused. This is
-    deterministic and symmetric in outcome for the counts we report (the number of
-    matches does not depend on which annotator is "first" except through tie-breaking
-    among equal overlaps).
+    second's, then to the shorter spans; a span already taken is never reused. Callers
+    pass the pair's annotators in name order, so the matching does not depend on the
+    order of the input.
     """
     if not first or not second:
         return []
