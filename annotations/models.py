@@ -116,6 +116,14 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["project", "status"], name="document_project_status"),
             models.Index(fields=["project", "text_hash"], name="document_project_hash"),
+            # The review queue: its counts per state read this index alone, never the rows
+            # (whose article text makes a scan of the table slow)...
+            models.Index(
+                fields=["project", "status", "deleted_at", "id"], name="document_queue_states"
+            ),
+            # ...and its default order, lowest agreement first, walks this one (PostgreSQL
+            # puts nulls last in an ascending index, as the queue wants undefined agreement).
+            models.Index(fields=["agreement_value", "id"], name="document_queue_order"),
         ]
 
     def __str__(self) -> str:

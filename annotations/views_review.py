@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,11 +16,11 @@ from django.views.decorators.http import require_safe
 
 from annotations.api.review import QueueQuerySerializer, VerdictOutputSerializer
 from annotations.errors import NotFoundError
-from annotations.models import AssignmentKind, AssignmentStatus, Membership
+from annotations.models import AssignmentStatus, Document, Membership
 from annotations.schema import enabled_label_names
 from annotations.selectors import review as selectors
-from annotations.selectors.comparison import review_payload
-from annotations.selectors.workspace import layer_relations, layer_spans
+from annotations.selectors.comparison import document_comparison, review_payload
+from annotations.selectors.workspace import RELATION_FIELDS, SPAN_FIELDS
 from annotations.views import guidelines_html
 
 PAGE_SIZE = 50
@@ -57,10 +57,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     states = data.pop("status", list(selectors.TO_REVIEW))
     filters = selectors.QueueFilters(states=states, **data)
     try:
-        documents, counts = selectors.review_queue(user=request.user, filters=filters)
+        queue = selectors.review_queue(user=request.user, filters=filters)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    page = Paginator(selectors.queue_page_documents(documents), PAGE_SIZE).get_page(
+    counts = queue.counts
+    page: Page[Document] = Paginator(selectors.queue_page_documents(queue), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = selectors.queue_rows(list(page.object_list))
@@ -140,8 +141,9 @@ def review_document(request: HttpRequest, document_id: int) -> HttpResponse:
         document = selectors.review_document_get(user=request.user, document_id=document_id)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    review = review_payload(document)
-    gold = document.assignments.filter(kind=AssignmentKind.GOLD).first()
+    comparison = document_comparison(document=document)
+    review = review_payload(document, comparison)
+    gold = comparison.gold
     project = document.project
     verdicts = selectors.verdicts_of(document=document).select_related(
         "span__assignment__document__project"
@@ -162,8 +164,14 @@ def review_document(request: HttpRequest, document_id: int) -> HttpResponse:
         # The gold layer, edited with the annotators' widget (annotate.js).
         "layer": "gold",
         "assignment": {"id": gold.pk, "status": gold.status} if gold else None,
-        "spans": layer_spans(assignment=gold) if gold else [],
-        "relations": layer_relations(assignment=gold) if gold else [],
+        "spans": [{f: getattr(s, f) for f in SPAN_FIELDS} for s in comparison.gold_spans],
+        "relations": [
+            {
+                f: getattr(r, f"{f}_id" if f in ("from_span", "to_span") else f)
+                for f in RELATION_FIELDS
+            }
+            for r in comparison.gold_relations
+        ],
         "read_only": gold is None or document.accepted_at is not None,
         "review": review,
         "verdicts": VerdictOutputSerializer(verdicts, many=True).data,

@@ -23,7 +23,8 @@ from annotations.api.serializers import (
     SpanOutputSerializer,
 )
 from annotations.errors import Invalid, NotFoundError
-from annotations.models import AuditEvent, Comment, Verdict
+from annotations.models import AuditEvent, Comment, Document, Verdict
+from annotations.schema import NAME_RE
 from annotations.selectors import review as selectors
 from annotations.selectors.comparison import document_summary, review_payload
 from annotations.selectors.quality import annotator_quality
@@ -43,7 +44,9 @@ class QueueQuerySerializer(serializers.Serializer):
         + ",".join(selectors.TO_REVIEW),
     )
     # A field named "label" shadows Field.label in the stubs; the query parameter needs it.
-    label = serializers.CharField(required=False, max_length=64)  # type: ignore[assignment]
+    label = serializers.RegexField(  # type: ignore[assignment]
+        NAME_RE, required=False, max_length=64, help_text="A label of the project's schema."
+    )
     annotator = serializers.CharField(required=False, max_length=150)
     agreement_min = serializers.FloatField(required=False)
     agreement_max = serializers.FloatField(required=False)
@@ -117,12 +120,14 @@ class ReviewQueueApi(APIView):
         filters = selectors.QueueFilters(
             states=data.pop("status", list(selectors.TO_REVIEW)), **data
         )
-        documents, counts = selectors.review_queue(user=request.user, filters=filters)
+        queue = selectors.review_queue(user=request.user, filters=filters)
         paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.queue_page_documents(documents), request)
+        page: list[Document] | None = paginator.paginate_queryset(
+            selectors.queue_page_documents(queue), request
+        )
         rows = selectors.queue_rows(list(page or []))
         response = paginator.get_paginated_response(QueueRowSerializer(rows, many=True).data)
-        response.data["counts"] = counts
+        response.data["counts"] = queue.counts
         return response
 
 

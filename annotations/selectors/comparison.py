@@ -7,8 +7,12 @@ relation) stands for it, either with exactly its label and offsets or by its pro
 when it is not in gold but the editor decided on it; **open** otherwise.
 """
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from annotations.merge import (
     Candidates,
@@ -116,11 +120,20 @@ def document_comparison(*, document: Document) -> Comparison:
         for a in assignments
         if a.kind == AssignmentKind.ANNOTATOR and a.status in COUNTED_STATUSES and a.annotator
     }
+    # Attributes come as text and only non-empty ones are parsed: most spans have none, and
+    # parsing hundreds of "{}" was most of this read's time on a long article.
     span_rows = Span.objects.filter(assignment_id__in=counted).values_list(
-        "id", "assignment_id", "label", "start", "end", "attributes"
+        "id", "assignment_id", "label", "start", "end", Cast("attributes", TextField())
     )
     spans = [
-        LayerSpan(id=i, annotator=counted[a], label=label, start=s, end=e, attributes=attrs or {})
+        LayerSpan(
+            id=i,
+            annotator=counted[a],
+            label=label,
+            start=s,
+            end=e,
+            attributes=json.loads(attrs) if attrs and attrs != "{}" else {},
+        )
         for i, a, label, s, e, attrs in span_rows
     ]
     relation_rows = Relation.objects.filter(assignment_id__in=counted).values_list(
@@ -242,9 +255,9 @@ def document_summary(document: Document) -> dict[str, Any]:
     }
 
 
-def review_payload(document: Document) -> dict[str, Any]:
+def review_payload(document: Document, comparison: Comparison | None = None) -> dict[str, Any]:
     """The document under review: its layers, candidates, gold and decisions so far."""
-    comparison = document_comparison(document=document)
+    comparison = comparison or document_comparison(document=document)
     gold = comparison.gold
     return {
         "document": document_summary(document),

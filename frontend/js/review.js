@@ -19,6 +19,10 @@ import { nextOpen, ordered, reviewAction, step, visible } from "./candidates.js"
 import { SpanLayout } from "./layout.js";
 
 const LEASE_RENEW_MS = 5 * 60 * 1000;
+// Candidate items built before the first paint, and per idle batch after it: a long
+// article has hundreds, and laying them all out first would delay the page.
+const FIRST_ITEMS = 40;
+const ITEM_BATCH = 100;
 const REFRESH_DELAY_MS = 400;
 const FIGURES = [
   ["u_alpha", "uα"],
@@ -234,8 +238,12 @@ class ReviewPage {
     this.shown = [];
     /** @type {Map<string, any>} */
     this.byKey = new Map();
-    /** @type {Map<string, HTMLLIElement>} */
+    /** @type {Map<string, HTMLLIElement>} the items built so far, in `shown` order */
     this.items = new Map();
+    /** @type {Map<string, number>} each shown candidate's place in the list */
+    this.position = new Map();
+    /** Bumped by every rebuild of the list, so that an old rebuild's idle batches stop. */
+    this.generation = 0;
     this.ws = new GoldWorkspace({ ...config, read_only: true }, this);
     this.candidateLayout = new SpanLayout(this.ws.doc);
     this.highlights = {
@@ -271,7 +279,8 @@ class ReviewPage {
     this.renderAnnotators();
     this.renderCommentTargets();
     this.bindEvents();
-    this.setMode("candidates");
+    // No focus() here: focusing the list would lay the page out before its first frame.
+    this.setModeQuietly("candidates");
     this.updateWritable();
     document.documentElement.dataset.reviewReady = "true";
     performance.mark("fc-review-ready");
@@ -306,12 +315,7 @@ class ReviewPage {
 
   /** @param {"candidates" | "gold"} mode */
   setMode(mode) {
-    this.mode = mode;
-    document.body.dataset.review = mode;
-    this.el.mode.textContent =
-      mode === "gold"
-        ? "Editing gold spans, as annotators edit theirs. Escape (with no span focused) returns to the candidates."
-        : "Reviewing candidates: j/k to walk them, Enter to accept, Delete to reject, g to edit gold.";
+    this.setModeQuietly(mode);
     if (mode === "gold") this.ws.el.list.focus();
     else this.el.list.focus();
   }
@@ -360,12 +364,46 @@ class ReviewPage {
     this.list = ordered(this.review.span_candidates, this.review.relation_candidates);
     this.byKey = new Map(this.list.map((c) => [c.key, c]));
     this.shown = visible(this.list, this.hidden);
-    this.items = new Map(this.shown.map((c, i) => [c.key, this.candidateItem(c, i)]));
-    this.el.list.replaceChildren(...this.items.values());
-    if (this.current && !this.items.has(this.current)) this.current = null;
+    this.position = new Map(this.shown.map((c, i) => [c.key, i]));
+    this.items = new Map();
+    this.el.list.replaceChildren();
+    const generation = ++this.generation;
+    this.appendItems(FIRST_ITEMS);
+    const more = () => {
+      if (generation !== this.generation || this.items.size >= this.shown.length) return;
+      this.appendItems(ITEM_BATCH);
+      requestIdleCallback(more);
+    };
+    requestIdleCallback(more);
+    if (this.current && !this.position.has(this.current)) this.current = null;
     if (this.current) this.markCurrent(this.current, false);
     this.drawCandidates();
     this.updateCount();
+  }
+
+  /**
+   * Build the next `n` items of the list, in order.
+   * @param {number} n
+   */
+  appendItems(n) {
+    const start = this.items.size;
+    const batch = this.shown.slice(start, start + n).map((c, i) => {
+      const li = this.candidateItem(c, start + i);
+      this.items.set(c.key, li);
+      return li;
+    });
+    this.el.list.append(...batch);
+  }
+
+  /**
+   * The candidate's item, building the list up to it if the idle batches have not yet.
+   * @param {string} key
+   * @returns {HTMLLIElement | undefined}
+   */
+  itemOf(key) {
+    const at = this.position.get(key);
+    if (at !== undefined && at >= this.items.size) this.appendItems(at - this.items.size + ITEM_BATCH);
+    return this.items.get(key);
   }
 
   drawCandidates() {
@@ -465,7 +503,7 @@ class ReviewPage {
   markCurrent(key, reveal = true) {
     if (this.current && this.current !== key) this.items.get(this.current)?.setAttribute("aria-selected", "false");
     this.current = key;
-    const li = this.items.get(key);
+    const li = this.itemOf(key);
     if (!li) return;
     li.setAttribute("aria-selected", "true");
     this.el.list.setAttribute("aria-activedescendant", li.id);
@@ -686,7 +724,10 @@ class ReviewPage {
   setModeQuietly(mode) {
     this.mode = mode;
     document.body.dataset.review = mode;
-    this.el.mode.textContent = "Editing gold spans. Escape (with no span focused) returns to the candidates.";
+    this.el.mode.textContent =
+      mode === "gold"
+        ? "Editing gold spans, as annotators edit theirs. Escape (with no span focused) returns to the candidates."
+        : "Reviewing candidates: j/k to walk them, Enter to accept, Delete to reject, g to edit gold.";
   }
 
   // ---------------------------------------------------------------- lease
