@@ -17,6 +17,7 @@ import { Workspace } from "./annotate.js";
 import { formatFigure } from "./agreement-charts.js";
 import { nextOpen, ordered, reviewAction, step, visible } from "./candidates.js";
 import { SpanLayout } from "./layout.js";
+import { Thread } from "./thread.js";
 
 const LEASE_RENEW_MS = 5 * 60 * 1000;
 // Candidate items built before the first paint, and per idle batch after it: a long
@@ -287,7 +288,7 @@ class ReviewPage {
     requestAnimationFrame(() => setTimeout(() => performance.mark("fc-review-painted"), 0));
     if (!this.accepted) this.claimLease(false);
     this.loadAgreement();
-    this.loadComments();
+    new Thread({ list: this.el.comments, form: this.el.commentForm, url: `${this.api}/documents/${this.documentId}/comments/`, say: (text) => this.say(text) }).load();
   }
 
   // ---------------------------------------------------------------- state
@@ -646,10 +647,6 @@ class ReviewPage {
       const dialog = this.el.sendBackDialog;
       if (dialog.returnValue === "send") this.sendBack(/** @type {string} */ (dialog.dataset.annotator), /** @type {HTMLTextAreaElement} */ (dialog.querySelector("textarea")).value);
     });
-    this.el.commentForm.addEventListener("submit", (e) => {
-      e.preventDefault();
-      this.postComment();
-    });
     this.el.verdict.addEventListener("submit", (e) => {
       e.preventDefault();
       this.saveVerdict();
@@ -866,35 +863,6 @@ class ReviewPage {
   renderCommentTargets() {
     const select = /** @type {HTMLSelectElement} */ (this.el.commentForm.elements.namedItem("annotator"));
     for (const a of this.review.annotators) select.append(h("option", { value: a.username }, [a.username]));
-  }
-
-  async loadComments() {
-    const result = await call(`${this.api}/documents/${this.documentId}/comments/?page_size=500`);
-    if (!result.ok) return;
-    this.el.comments.replaceChildren(...result.json.results.map((/** @type {any} */ c) => this.commentItem(c)));
-  }
-
-  /** @param {any} c */
-  commentItem(c) {
-    return h("li", {}, [
-      h("strong", {}, [c.author]),
-      h("span", { class: "sub" }, [` to ${c.annotator ?? "editors"} · ${when(c.created_at)}`]),
-      h("p", { dir: "auto" }, [c.body]),
-    ]);
-  }
-
-  async postComment() {
-    const form = this.el.commentForm;
-    const body = /** @type {HTMLTextAreaElement} */ (form.elements.namedItem("body"));
-    const annotator = /** @type {HTMLSelectElement} */ (form.elements.namedItem("annotator")).value;
-    const result = await call(`${this.api}/documents/${this.documentId}/comments/`, { method: "POST", body: { body: body.value, ...(annotator ? { annotator } : {}) } });
-    if (!result.ok) {
-      this.refused(result);
-      return;
-    }
-    this.el.comments.append(this.commentItem(result.json));
-    body.value = "";
-    this.say("Comment posted.");
   }
 
   async loadHistory() {

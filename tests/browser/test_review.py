@@ -215,6 +215,14 @@ def test_an_editor_adjudicates_the_lowest_agreement_document_to_gold(
     assert document.accepted_at is not None
     assert set(document.assignments.values_list("status", flat=True)) == {"accepted"}
 
+    # Gold exists now: the project dashboard rates each annotator against it.
+    page.goto(f"{live_server.url}/projects/{desk['project'].pk}/agreement/")
+    quality = page.locator("#annotator-quality")
+    expect(quality).to_contain_text("Span F1 against gold on 1 accepted document.")
+    expect(quality.locator("tbody tr")).to_have_count(3)
+    # bob marked exactly the merged claim and source; gold has a denial and a claim more.
+    expect(quality.locator("tbody tr", has_text="bob").locator("td").nth(1)).to_have_text("0.67")
+
 
 def test_a_second_editor_is_told_the_document_is_taken(
     page: Page, browser: Browser, context: BrowserContext, live_server: Any, desk: dict[str, Any]
@@ -296,12 +304,21 @@ def test_send_back_shows_the_comment_to_the_annotator_whose_resubmission_returns
         row.get_by_role("link").click()
         mine.wait_for_selector("html[data-ready=true]")
         expect(mine.locator(".review-comment")).to_contain_text("link them")
+        # The thread with the editors: the comment is there, and alice answers it.
+        thread = mine.locator("#comment-thread")
+        expect(thread.locator("li")).to_contain_text(["erin to alice"])
+        thread.get_by_label("Comment to the editors").fill("Linked them, thanks.")
+        thread.get_by_role("button", name="Send").click()
+        expect(thread.locator("li")).to_have_count(2)
         mine.get_by_role("button", name="Submit…").click()
         mine.get_by_role("button", name="Submit", exact=True).click()
         expect(mine.locator("#mode-banner")).to_contain_text("read-only")
     finally:
         annotator.close()
-    page.reload()
+    page.goto(f"{live_server.url}/review/documents/{document.pk}/")
+    expect(page.locator("#comment-list li").last).to_contain_text("alice to the editors")
+    expect(page.locator("#comment-list li").last).to_contain_text("Linked them, thanks.")
+    page.goto(f"{live_server.url}/review/")
     row = page.locator(f'tr[data-document="{document.pk}"]')
     expect(row).to_have_count(1)
     expect(row.locator("td").nth(1)).to_have_text("Submitted")
