@@ -31,6 +31,7 @@ from tests.factories import (
     SpanFactory,
     UserFactory,
 )
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -178,3 +179,8 @@ def test_payloads_on_the_editors_review_pages_never_run(
     expect(page.locator("#doc-text")).to_contain_text(SCRIPT)
     page.locator("#history summary").click()
     assert_nothing_ran(page)
+    # Leaving releases the review lease; wait for that, so it cannot race the teardown.
+    expect(page.locator("html")).to_have_attribute("data-lease", "held")
+    page.goto("about:blank")
+    released = Document.objects.filter(pk=document.pk, lease_holder__isnull=True)
+    wait_until(released.exists, what="the review lease to be released")

@@ -60,7 +60,8 @@ def run_python(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     inherited = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS"}
+        # The browser tests allow async-unsafe ORM calls in this process, never in these.
+        if k not in {"DEBUG", "HTTPS", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, *args],
@@ -79,6 +80,7 @@ def probe(**env: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.integration
 def test_https_setting_redirects_and_sends_hsts_and_secure_cookies() -> None:
     seen = probe(HTTPS="true", DEBUG="false", SECRET_KEY=STRONG_KEY)
     assert seen["http"] == [301, "https://testserver/accounts/login/"]
@@ -87,6 +89,7 @@ def test_https_setting_redirects_and_sends_hsts_and_secure_cookies() -> None:
     assert seen["session_cookie_secure"] is True
 
 
+@pytest.mark.integration
 def test_without_the_https_setting_nothing_is_forced() -> None:
     seen = probe(DEBUG="false", SECRET_KEY=STRONG_KEY)
     assert seen["http"] == [200, None]
@@ -94,6 +97,7 @@ def test_without_the_https_setting_nothing_is_forced() -> None:
     assert seen["session_cookie_secure"] is False
 
 
+@pytest.mark.integration
 def test_with_debug_off_errors_show_no_traceback_or_setting() -> None:
     seen = probe(DEBUG="false", SECRET_KEY=STRONG_KEY)
     status, body = seen["crash"]
@@ -113,6 +117,7 @@ def test_with_debug_off_errors_show_no_traceback_or_setting() -> None:
         assert leak not in page
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "env",
     [
@@ -130,6 +135,7 @@ def test_startup_refuses_a_default_secret_key(env: dict[str, str]) -> None:
     assert REFUSAL in done.stderr
 
 
+@pytest.mark.integration
 def test_the_deployment_checks_pass_with_https_on() -> None:
     done = run_python(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
