@@ -8,8 +8,8 @@ from django.db import transaction
 
 from annotations.models import Assignment, AssignmentKind, Document, Membership, Project, Role
 from annotations.schema import default_rating_scale, default_schema
-from annotations.services.documents import assignments_fill, document_create
-from annotations.services.spans import span_create
+from annotations.services.documents import assignment_submit, assignments_fill, document_create
+from annotations.services.spans import relation_create, span_create
 from annotations.text import normalize_text, text_hash
 
 PROJECT_NAME = "Demo: claims and denials"
@@ -87,6 +87,19 @@ ALICE_SPANS = [
     ("attribution", "A CIA spokeswoman, Liz Lyons"),
     ("denial", "unfounded"),
 ]
+# alice's and bob's submitted work on the third article, for the editors' review queue: they
+# agree on the source, not quite on the claim's end, and only alice saw a denial.
+REVIEW_LAYERS = {
+    "alice": [
+        ("claim", "unemployment had fallen to 4.1 percent"),
+        ("attribution", "Economy Minister Paolo Ricci"),
+        ("denial", "rejected the minister's figures"),
+    ],
+    "bob": [
+        ("claim", 'unemployment had fallen to 4.1 percent, "the lowest level ever recorded."'),
+        ("attribution", "Economy Minister Paolo Ricci"),
+    ],
+}
 
 
 class Command(BaseCommand):
@@ -98,6 +111,7 @@ class Command(BaseCommand):
             project = self._project(users)
             documents = self._documents(project, users["admin"])
             self._alice_spans(documents[0], users["alice"])
+            self._ready_for_review(documents[2], users)
         self.stdout.write(self.style.SUCCESS(f"Demo project “{project.name}” is ready."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with any of these demo accounts:")
         for username, role, _ in USERS:
@@ -164,3 +178,31 @@ class Command(BaseCommand):
                 end=start + len(quote),
                 quote=quote,
             )
+
+    def _ready_for_review(self, document: Document, users: dict[str, Any]) -> None:
+        for username, layer in REVIEW_LAYERS.items():
+            assignment = Assignment.objects.filter(
+                document=document, annotator=users[username], kind=AssignmentKind.ANNOTATOR
+            ).first()
+            if assignment is None or assignment.spans.exists():
+                continue
+            made = []
+            for label, quote in layer:
+                start = document.text.index(quote)
+                span, _ = span_create(
+                    assignment=assignment,
+                    actor=users[username],
+                    label=label,
+                    start=start,
+                    end=start + len(quote),
+                    quote=quote,
+                )
+                made.append(span)
+            relation_create(
+                assignment=assignment,
+                actor=users[username],
+                type="attributed_to",
+                from_span=made[0].pk,
+                to_span=made[1].pk,
+            )
+            assignment_submit(assignment=assignment, actor=users[username])
