@@ -18,13 +18,18 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from common import BIN, ROOT, bench_env, fresh_database, use_database
+from common import BASE_URL, BIN, ROOT, bench_env, fresh_database, use_database
 
 ANNOTATORS = 3
 SPANS = 20
 RELATIONS = 5
+# A fresh worker imports Django and connects before it is given the job.
+WORKER_START_SECONDS = 8
+DATABASE = "factcheck_bench_export"
 SENTENCE = "Minister {n} said unemployment fell to {p} percent, a record low, officials denied it. "
 
 
@@ -130,11 +135,19 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
-def run_job(url: str, media: str, job_id: int) -> tuple[float, float]:
-    """Start a fresh worker, let it run the job, return (wall seconds, worker peak MB)."""
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_job(url: str, media: str, create: Callable[[], Any]) -> tuple[Any, float, float, float]:
+    """Start a fresh worker, create the job once it is idle (its on-commit wake-up reaches
+    that worker), wait for the job; return (job, wall s, worker CPU s, peak MB).
+
+    Wall time depends on what else the machine runs; the worker's CPU time for the job
+    does not, so both are reported.
+    """
     from annotations.models import Job
-    from annotations.services.work import enqueue
-    from annotations.tasks import job_run
 
     worker = subprocess.Popen(
         [
@@ -155,19 +168,22 @@ def run_job(url: str, media: str, job_id: int) -> tuple[float, float]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        enqueue(job_run, job_id)
-        while Job.objects.get(pk=job_id).status not in ("done", "failed"):
+        time.sleep(WORKER_START_SECONDS)
+        cpu_before = cpu_seconds(worker.pid)
+        job = create()
+        while Job.objects.get(pk=job.pk).status not in ("done", "failed"):
             time.sleep(0.1)
+        cpu = cpu_seconds(worker.pid) - cpu_before
         memory = peak_mb(worker.pid)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    job = Job.objects.get(pk=job_id)
+    job.refresh_from_db()
     if job.status != "done":
-        raise SystemExit(f"job {job_id} failed: {job.errors}")
+        raise SystemExit(f"job {job.pk} failed: {job.errors}")
     assert job.started_at is not None
     assert job.finished_at is not None
-    return (job.finished_at - job.started_at).total_seconds(), memory
+    return job, (job.finished_at - job.started_at).total_seconds(), cpu, memory
 
 
 def main() -> None:
@@ -175,8 +191,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--articles", type=int, default=5_000)
     parser.add_argument("--formats", default="jsonl,csv", help="exports to run (comma-separated)")
+    parser.add_argument("--keep", action="store_true", help="reuse the last run's seeded database")
     args = parser.parse_args()
-    url = fresh_database("factcheck_bench_export")
+    url = f"{BASE_URL.rstrip('/')}/{DATABASE}" if args.keep else fresh_database(DATABASE)
     media = tempfile.mkdtemp(prefix="bench-media-")
     use_database(url)
     os.environ["MEDIA_ROOT"] = media
@@ -192,23 +209,29 @@ def main() -> None:
     from annotations.services.jobs import media_path
 
     started = time.monotonic()
-    project_id = seed(args.documents if args.formats else 0)
+    if args.keep:
+        project_id = Project.objects.get(name="bench export").pk
+    else:
+        project_id = seed(args.documents if args.formats else 0)
     project = Project.objects.get(pk=project_id)
     admin = get_user_model().objects.get(username="bench-admin")
-    if args.formats:
+    if args.formats and not args.keep:
         spans = args.documents * ANNOTATORS * SPANS
         seconds = time.monotonic() - started
         print(f"seeded {args.documents:,} documents, {spans:,} spans in {seconds:.0f} s")
     for format in [f for f in args.formats.split(",") if f]:
-        job = export_job_create(
-            project=project, actor=admin, format=format, options={"layer": "all"}
+        job, seconds, cpu, memory = run_job(
+            url,
+            media,
+            lambda format=format: export_job_create(
+                project=project, actor=admin, format=format, options={"layer": "all"}
+            ),
         )
-        seconds, memory = run_job(url, media, job.pk)
-        job.refresh_from_db()
         size = media_path(job.result_file).stat().st_size / 1e6
         print(
-            f"export {format:5}: {job.report['spans']:,} spans in {seconds:.1f} s, worker peak "
-            f"{memory:.0f} MB, file {size:.0f} MB (targets: <= 20 s, <= 300 MB)"
+            f"export {format:5}: {job.report['spans']:,} spans in {seconds:.1f} s (worker CPU "
+            f"{cpu:.1f} s), worker peak {memory:.0f} MB, file {size:.0f} MB (targets: <= 20 s, "
+            "<= 300 MB)"
         )
 
     lines = []
@@ -229,18 +252,21 @@ def main() -> None:
             )
         lines.append(json.dumps({"text": text, "title": f"Imported {n}", "spans": spans_in}))
     content = ("\n".join(lines) + "\n").encode()
+    Project.objects.filter(name="bench import").delete()
     target = Project.objects.create(
         name="bench import", label_schema=project.label_schema, rating_scale=project.rating_scale
     )
-    job = import_job_create(
-        project=target, actor=admin, uploads=[SimpleUploadedFile("articles.jsonl", content)]
+    job, seconds, cpu, memory = run_job(
+        url,
+        media,
+        lambda: import_job_create(
+            project=target, actor=admin, uploads=[SimpleUploadedFile("articles.jsonl", content)]
+        ),
     )
-    seconds, memory = run_job(url, media, job.pk)
-    job.refresh_from_db()
     print(
         f"import jsonl: {job.report['imported']:,} articles, {job.report['spans']:,} spans in "
-        f"{seconds:.1f} s, worker peak {memory:.0f} MB, file {len(content) / 1e6:.0f} MB "
-        "(target: <= 10 s)"
+        f"{seconds:.1f} s (worker CPU {cpu:.1f} s), worker peak {memory:.0f} MB, file "
+        f"{len(content) / 1e6:.0f} MB (target: <= 10 s)"
     )
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from annotations.models import Document, Role
 from tests.browser.conftest import sign_in
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.io.test_imports import HTML
+from tests.io.builders import HTML
 from tests.processes import child_env, process, worker_args
 
 pytestmark = pytest.mark.browser

@@ -26,6 +26,16 @@ TEXT = (
 )
 
 
+HTML = """<html><head><title>Minister claims jobs record</title>
+<link rel="canonical" href="https://news.example.org/a/1">
+<meta name="author" content="Jane Roe"><meta property="og:site_name" content="Example News">
+<meta property="article:published_time" content="2024-03-05T10:00:00Z"></head>
+<body><nav>Home | World</nav><article><h1>Minister claims jobs record</h1>
+<p>The minister said unemployment fell to 4.1 percent, the lowest level ever recorded.</p>
+<p>A spokesman for the opposition called that claim misleading and false.</p></article>
+<footer>Copyright</footer></body></html>"""
+
+
 def find(text: str, quote: str) -> tuple[int, int]:
     start = text.index(quote)
     return start, start + len(quote)

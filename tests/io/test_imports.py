@@ -12,6 +12,7 @@ from annotations.errors import Invalid
 from annotations.models import Assignment, AssignmentKind, Document, Job, Role
 from annotations.services.imports import import_job_create
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from tests.io.builders import HTML
 from tests.io.conftest import run, upload
 
 pytestmark = pytest.mark.django_db
@@ -220,16 +221,6 @@ def test_a_csv_without_a_text_column_is_refused_with_a_message(project: Any) -> 
         "a.csv: the header has no “text” column (found: title, body2); name the column with "
         "the article “text”."
     ]
-
-
-HTML = """<html><head><title>Minister claims jobs record</title>
-<link rel="canonical" href="https://news.example.org/a/1">
-<meta name="author" content="Jane Roe"><meta property="og:site_name" content="Example News">
-<meta property="article:published_time" content="2024-03-05T10:00:00Z"></head>
-<body><nav>Home | World</nav><article><h1>Minister claims jobs record</h1>
-<p>The minister said unemployment fell to 4.1 percent, the lowest level ever recorded.</p>
-<p>A spokesman for the opposition called that claim misleading and false.</p></article>
-<footer>Copyright</footer></body></html>"""
 
 
 def test_html_keeps_the_main_text_and_its_metadata(project: Any) -> None:

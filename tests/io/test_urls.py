@@ -13,8 +13,8 @@ from annotations.importers.urls import address_refusal
 from annotations.models import Document, Role
 from annotations.services.imports import import_job_create
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from tests.io.builders import HTML
 from tests.io.conftest import run
-from tests.io.test_imports import HTML
 
 pytestmark = pytest.mark.django_db
 
