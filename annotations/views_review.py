@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
-from annotations.api.review import QueueQuerySerializer, VerdictOutputSerializer
+from annotations.api.review import QueueQuerySerializer
+from annotations.api.verdicts import VerdictOutputSerializer
 from annotations.errors import NotFoundError
 from annotations.models import AssignmentStatus, Document, Membership
 from annotations.schema import enabled_label_names
 from annotations.selectors import review as selectors
+from annotations.selectors import review_queue as queue_selectors
 from annotations.selectors.comparison import document_comparison, review_payload
 from annotations.selectors.workspace import RELATION_FIELDS, SPAN_FIELDS
 from annotations.views import guidelines_html
@@ -54,17 +56,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     else:
         problem = _first_error(query.errors)
         data = {}
-    states = data.pop("status", list(selectors.TO_REVIEW))
-    filters = selectors.QueueFilters(states=states, **data)
+    states = data.pop("status", list(queue_selectors.TO_REVIEW))
+    filters = queue_selectors.QueueFilters(states=states, **data)
     try:
-        queue = selectors.review_queue(user=request.user, filters=filters)
+        queue = queue_selectors.review_queue(user=request.user, filters=filters)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     counts = queue.counts
-    page: Page[Document] = Paginator(selectors.queue_page_documents(queue), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = selectors.queue_rows(list(page.object_list))
+    page: Page[Document] = Paginator(
+        queue_selectors.queue_page_documents(queue), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = queue_selectors.queue_rows(list(page.object_list))
     for row in rows:
         row["state_name"] = STATE_NAMES[row["review_state"]]
         for layer in row["annotators"]:
@@ -74,9 +76,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     tabs = [
         {
             "name": "To review",
-            "count": sum(counts[s] for s in selectors.TO_REVIEW),
+            "count": sum(counts[s] for s in queue_selectors.TO_REVIEW),
             "url": "?" + urlencode(kept),
-            "current": sorted(states) == sorted(selectors.TO_REVIEW),
+            "current": sorted(states) == sorted(queue_selectors.TO_REVIEW),
         },
         *(
             {
@@ -85,7 +87,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 "url": "?" + urlencode({**kept, "status": state}),
                 "current": states == [state],
             }
-            for state in selectors.REVIEW_STATES
+            for state in queue_selectors.REVIEW_STATES
         ),
     ]
     members: dict[int, list[str]] = {}
@@ -126,7 +128,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "projects": projects,
             "labels": labels,
             "annotators": annotators,
-            "orderings": selectors.ORDERINGS,
+            "orderings": queue_selectors.ORDERINGS,
             "paging": paging,
             "assign": assign,
         },

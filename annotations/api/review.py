@@ -1,7 +1,7 @@
-"""The editors' review API: queue, lease, reassignment, comparison, gold, verdicts, decisions,
-comments and history. Every endpoint is for the project's editors and admins and answers
-404 to anyone else, annotators included (they stay blind to one another's work); the
-comment thread also serves an annotator, for their own assignment."""
+"""The editors' review API: queue, lease, reassignment, comparison, merge, decisions and
+annotator quality (verdicts are in api/verdicts.py, the thread and history in
+api/comments.py). Every endpoint is for the project's editors and admins and answers 404 to
+anyone else, annotators included: they stay blind to one another's work."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,22 +16,20 @@ from annotations.api.common import (
     requested_version,
 )
 from annotations.api.pagination import Pagination
-from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
     RelationOutputSerializer,
     SpanOutputSerializer,
 )
-from annotations.errors import Invalid, NotFoundError
-from annotations.models import AuditEvent, Comment, Document, Verdict
+from annotations.models import Document
 from annotations.schema import NAME_RE
 from annotations.selectors import review as selectors
+from annotations.selectors import review_queue as queue_selectors
 from annotations.selectors.comparison import document_summary, review_payload
 from annotations.selectors.quality import annotator_quality
+from annotations.services import adjudication
 from annotations.services import gold as gold_services
 from annotations.services import review as review_services
-from annotations.services import verdicts as verdict_services
-from annotations.services.verdicts import rating_value
 
 ANY = serializers.DictField(help_text="See the endpoint's description.")
 
@@ -41,7 +39,7 @@ class QueueQuerySerializer(serializers.Serializer):
     status = serializers.CharField(
         required=False,
         help_text="Comma-separated review states, or `all`; default: "
-        + ",".join(selectors.TO_REVIEW),
+        + ",".join(queue_selectors.TO_REVIEW),
     )
     # A field named "label" shadows Field.label in the stubs; the query parameter needs it.
     label = serializers.RegexField(  # type: ignore[assignment]
@@ -55,18 +53,18 @@ class QueueQuerySerializer(serializers.Serializer):
     submitted_before = serializers.DateField(required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     ordering = serializers.ChoiceField(
-        choices=list(selectors.ORDERINGS), required=False, default="agreement"
+        choices=list(queue_selectors.ORDERINGS), required=False, default="agreement"
     )
 
     def validate_status(self, value: str) -> list[str]:
         if value == "all":
-            return list(selectors.REVIEW_STATES)
+            return list(queue_selectors.REVIEW_STATES)
         states = [s.strip() for s in value.split(",") if s.strip()]
-        unknown = [s for s in states if s not in selectors.REVIEW_STATES]
+        unknown = [s for s in states if s not in queue_selectors.REVIEW_STATES]
         if unknown or not states:
             raise serializers.ValidationError(
                 f"{', '.join(unknown) or 'nothing'} is not a review state; use "
-                f"{', '.join(selectors.REVIEW_STATES)} or all."
+                f"{', '.join(queue_selectors.REVIEW_STATES)} or all."
             )
         return states
 
@@ -117,15 +115,15 @@ class ReviewQueueApi(APIView):
         query = QueueQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = dict(query.validated_data)
-        filters = selectors.QueueFilters(
-            states=data.pop("status", list(selectors.TO_REVIEW)), **data
+        filters = queue_selectors.QueueFilters(
+            states=data.pop("status", list(queue_selectors.TO_REVIEW)), **data
         )
-        queue = selectors.review_queue(user=request.user, filters=filters)
+        queue = queue_selectors.review_queue(user=request.user, filters=filters)
         paginator = Pagination()
         page: list[Document] | None = paginator.paginate_queryset(
-            selectors.queue_page_documents(queue), request
+            queue_selectors.queue_page_documents(queue), request
         )
-        rows = selectors.queue_rows(list(page or []))
+        rows = queue_selectors.queue_rows(list(page or []))
         response = paginator.get_paginated_response(QueueRowSerializer(rows, many=True).data)
         response.data["counts"] = queue.counts
         return response
@@ -308,7 +306,7 @@ class DecisionApi(APIView):
         document = selectors.review_document_get(user=request.user, document_id=document_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = gold_services.candidate_decide(
+        decided = adjudication.candidate_decide(
             document=document,
             actor=acting_user(request),
             candidate=data.validated_data["candidate"],
@@ -329,127 +327,6 @@ class DecisionApi(APIView):
         )
 
 
-class VerdictOutputSerializer(serializers.ModelSerializer):
-    quote = serializers.CharField(source="span.quote")
-    rating_value = serializers.SerializerMethodField()
-    updated_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Verdict
-        fields = [
-            "id",
-            "span",
-            "quote",
-            "rating",
-            "rating_value",
-            "summary",
-            "explanation",
-            "evidence_links",
-            "fact_check_url",
-            "claimant",
-            "updated_by",
-            "updated_at",
-            "version",
-        ]
-
-    def get_rating_value(self, verdict: Verdict) -> float | None:
-        """The rating's number on the scale, for export (None: Unverifiable and the like)."""
-        return rating_value(verdict.span.assignment.document.project.rating_scale, verdict.rating)
-
-    def get_updated_by(self, verdict: Verdict) -> str | None:
-        return verdict.updated_by.get_username() if verdict.updated_by else None
-
-
-class VerdictListApi(APIView):
-    """The verdicts on the document's gold claims."""
-
-    @extend_schema(responses={200: VerdictOutputSerializer(many=True), **error_responses()})
-    def get(self, request: Request, document_id: int) -> Response:
-        document = selectors.review_document_get(user=request.user, document_id=document_id)
-        verdicts = selectors.verdicts_of(document=document).select_related(
-            "span__assignment__document__project"
-        )
-        return Response(VerdictOutputSerializer(verdicts, many=True).data)
-
-
-class VerdictFieldsSerializer(serializers.Serializer):
-    rating = serializers.CharField(max_length=64)
-    summary = serializers.CharField(
-        required=False, allow_blank=True, max_length=verdict_services.SUMMARY_MAX
-    )
-    explanation = serializers.CharField(
-        required=False, allow_blank=True, max_length=20_000, trim_whitespace=False
-    )
-    evidence_links = serializers.ListField(
-        child=serializers.URLField(max_length=2000), required=False, max_length=50
-    )
-    fact_check_url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
-    claimant = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=300
-    )
-
-
-class VerdictApi(APIView):
-    """The verdict on one gold claim: editor-only, on the project's rating scale. Without a
-    claimant, POST takes the one the claim is `attributed_to`."""
-
-    class UpdateSerializer(VerdictFieldsSerializer):
-        rating = serializers.CharField(max_length=64, required=False)
-        version = serializers.IntegerField(required=False)
-
-    def _verdict(self, request: Request, span_id: int) -> Verdict:
-        span, verdict = selectors.verdict_get(user=request.user, span_id=span_id)
-        if verdict is None:
-            raise NotFoundError(
-                "no_verdict",
-                "This span has no verdict yet; create one with POST "
-                f"/api/spans/{span.pk}/verdict/.",
-            )
-        return verdict
-
-    @extend_schema(responses={200: VerdictOutputSerializer, **error_responses()})
-    def get(self, request: Request, span_id: int) -> Response:
-        return Response(VerdictOutputSerializer(self._verdict(request, span_id)).data)
-
-    @extend_schema(
-        request=VerdictFieldsSerializer,
-        responses={201: VerdictOutputSerializer, **error_responses(409)},
-    )
-    def post(self, request: Request, span_id: int) -> Response:
-        span, _ = selectors.verdict_get(user=request.user, span_id=span_id)
-        data = VerdictFieldsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        verdict = verdict_services.verdict_create(
-            span=span, actor=acting_user(request), **data.validated_data
-        )
-        return Response(VerdictOutputSerializer(verdict).data, status=201)
-
-    @extend_schema(
-        request=UpdateSerializer, responses={200: VerdictOutputSerializer, **error_responses(409)}
-    )
-    def patch(self, request: Request, span_id: int) -> Response:
-        verdict = self._verdict(request, span_id)
-        data = self.UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        changes.pop("version", None)
-        verdict = verdict_services.verdict_update(
-            verdict=verdict,
-            actor=acting_user(request),
-            version=requested_version(request, data.validated_data),
-            **changes,
-        )
-        return Response(VerdictOutputSerializer(verdict).data)
-
-    @extend_schema(parameters=[VERSION_PARAMETER], responses={204: None, **error_responses(409)})
-    def delete(self, request: Request, span_id: int) -> Response:
-        verdict = self._verdict(request, span_id)
-        verdict_services.verdict_delete(
-            verdict=verdict, actor=acting_user(request), version=requested_version(request)
-        )
-        return Response(status=204)
-
-
 class AcceptApi(APIView):
     """Accept the document: gold becomes final, the date is kept. Refused while candidates
     are undecided, unless `force` is true."""
@@ -468,7 +345,7 @@ class AcceptApi(APIView):
         document = selectors.review_document_get(user=request.user, document_id=document_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        gold_services.document_accept(
+        adjudication.document_accept(
             document=document, actor=acting_user(request), force=data.validated_data["force"]
         )
         document = selectors.review_document_get(user=request.user, document_id=document_id)
@@ -498,107 +375,6 @@ class SendBackApi(APIView):
             comment=data.validated_data["comment"],
         )
         return Response(AssignmentOutputSerializer(assignment).data)
-
-
-class CommentOutputSerializer(serializers.ModelSerializer):
-    author = serializers.SerializerMethodField()
-    annotator = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Comment
-        fields = ["id", "author", "annotator", "body", "created_at"]
-
-    def get_author(self, comment: Comment) -> str:
-        return str(comment.author.get_username())
-
-    def get_annotator(self, comment: Comment) -> str | None:
-        """Whose assignment the comment is about (None: a note among editors)."""
-        assignment = comment.assignment
-        return assignment.annotator.get_username() if assignment and assignment.annotator else None
-
-
-class CommentListApi(APIView):
-    """The document's comment thread. Editors read all of it and may address a comment to
-    one annotator's assignment; an annotator reads and writes their own assignment's."""
-
-    class InputSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=review_services.MAX_COMMENT, allow_blank=True)
-        annotator = serializers.CharField(
-            required=False, max_length=150, help_text="Editors: whose assignment it is about."
-        )
-
-    @extend_schema(
-        operation_id="documents_comments_list",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(CommentOutputSerializer), **error_responses()},
-    )
-    def get(self, request: Request, document_id: int) -> Response:
-        _, comments, _ = selectors.comments_visible(user=request.user, document_id=document_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(comments, request)
-        return paginator.get_paginated_response(CommentOutputSerializer(page, many=True).data)
-
-    @extend_schema(
-        request=InputSerializer, responses={201: CommentOutputSerializer, **error_responses()}
-    )
-    def post(self, request: Request, document_id: int) -> Response:
-        document, _, own = selectors.comments_visible(user=request.user, document_id=document_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        assignment = own
-        username = data.validated_data.get("annotator")
-        if own is None and username:
-            assignment = document.assignments.filter(
-                kind="annotator", annotator__username=username
-            ).first()
-            if assignment is None:
-                raise Invalid(
-                    "not_assigned",
-                    f"“{username}” has no assignment on this document.",
-                    field="annotator",
-                )
-        comment = review_services.comment_create(
-            document=document,
-            actor=acting_user(request),
-            body=data.validated_data["body"],
-            assignment=assignment,
-        )
-        return Response(CommentOutputSerializer(comment).data, status=201)
-
-
-class HistoryEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "id",
-            "created_at",
-            "actor",
-            "action",
-            "object_type",
-            "object_id",
-            "before",
-            "after",
-        ]
-
-    def get_actor(self, event: AuditEvent) -> str | None:
-        return event.actor.get_username() if event.actor else None
-
-
-class HistoryApi(APIView):
-    """Who decided what about the document, and when, oldest first."""
-
-    @extend_schema(
-        operation_id="documents_history_list",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(HistoryEventSerializer), **error_responses()},
-    )
-    def get(self, request: Request, document_id: int) -> Response:
-        document = selectors.review_document_get(user=request.user, document_id=document_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.document_history(document=document), request)
-        return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)
 
 
 class QualityApi(APIView):

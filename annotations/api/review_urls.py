@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations.api import review
+from annotations.api import comments, review, verdicts
 
 urlpatterns = [
     path("review/queue/", review.ReviewQueueApi.as_view(), name="api-review-queue"),
@@ -32,10 +32,10 @@ urlpatterns = [
     ),
     path(
         "documents/<int:document_id>/verdicts/",
-        review.VerdictListApi.as_view(),
+        verdicts.VerdictListApi.as_view(),
         name="api-verdicts",
     ),
-    path("spans/<int:span_id>/verdict/", review.VerdictApi.as_view(), name="api-verdict"),
+    path("spans/<int:span_id>/verdict/", verdicts.VerdictApi.as_view(), name="api-verdict"),
     path("documents/<int:document_id>/accept/", review.AcceptApi.as_view(), name="api-accept"),
     path(
         "documents/<int:document_id>/send-back/",
@@ -44,9 +44,9 @@ urlpatterns = [
     ),
     path(
         "documents/<int:document_id>/comments/",
-        review.CommentListApi.as_view(),
+        comments.CommentListApi.as_view(),
         name="api-comments",
     ),
-    path("documents/<int:document_id>/history/", review.HistoryApi.as_view(), name="api-history"),
+    path("documents/<int:document_id>/history/", comments.HistoryApi.as_view(), name="api-history"),
     path("projects/<int:project_id>/quality/", review.QualityApi.as_view(), name="api-quality"),
 ]

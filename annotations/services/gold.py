@@ -1,4 +1,4 @@
-"""The gold layer: start it by a merge strategy, decide candidates one by one, accept it.
+"""The gold layer: start it, and merge the annotators' layers into it by a strategy.
 
 Gold spans carry their origin in `provenance`: `{"origin": "merge", ...}` for what a
 strategy put there, `{"origin": "accepted", ...}` for what the editor accepted, and
@@ -13,10 +13,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
 
-from annotations import clock
-from annotations.errors import ConflictError, Invalid, NotFoundError
+from annotations.errors import ConflictError, Invalid
 from annotations.merge import (
     STRATEGIES,
     RelationCandidate,
@@ -60,15 +58,6 @@ class MergeReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
 
-@dataclass
-class Decided:
-    candidate: str
-    status: str
-    gold_span: Span | None = None
-    gold_relation: Relation | None = None
-    removed_relations: int = 0
-
-
 def gold_layer(*, document: Document, actor: User) -> Assignment:
     """The document's gold layer, started (owned by the actor) if there is none yet."""
     gold, created = Assignment.objects.select_related("annotator").get_or_create(
@@ -95,7 +84,7 @@ def _automatic(obj: Span | Relation) -> bool:
     return provenance.get("origin") == "merge" and obj.version == 1
 
 
-def _valid_attributes(definition: dict[str, Any], attributes: dict[str, Any]) -> dict[str, Any]:
+def valid_attributes(definition: dict[str, Any], attributes: dict[str, Any]) -> dict[str, Any]:
     """Attribute values the label's current definition accepts (a schema may have changed)."""
     return {
         name: value
@@ -104,7 +93,7 @@ def _valid_attributes(definition: dict[str, Any], attributes: dict[str, Any]) ->
     }
 
 
-def _gold_span(
+def new_gold_span(
     *,
     document: Document,
     gold: Assignment,
@@ -127,7 +116,7 @@ def _gold_span(
     )
 
 
-def _span_refusal(
+def span_refusal(
     *, document: Document, candidate: SpanCandidate, occupied: list[tuple[int, int]]
 ) -> str | None:
     """Why the candidate cannot go into gold as it stands, or None."""
@@ -144,7 +133,7 @@ def _span_refusal(
     return None
 
 
-def _relation_refusal(
+def relation_refusal(
     *, document: Document, candidate: RelationCandidate, source: Span | None, target: Span | None
 ) -> str | None:
     if source is None or target is None:
@@ -246,12 +235,12 @@ def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) 
             continue
         if not qualifies:
             continue
-        refusal = _span_refusal(document=document, candidate=candidate, occupied=occupied)
+        refusal = span_refusal(document=document, candidate=candidate, occupied=occupied)
         if refusal:
             report.skipped.append({"candidate": candidate.key, "reason": refusal})
             continue
         definition = label_definition(document.project.label_schema, candidate.label) or {}
-        attributes = _valid_attributes(definition, merged_attributes(candidate, report.required))
+        attributes = valid_attributes(definition, merged_attributes(candidate, report.required))
         provenance = {
             "origin": "merge",
             "candidate": candidate.key,
@@ -261,7 +250,7 @@ def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) 
             "voters": candidate.voters,
         }
         created.append(
-            _gold_span(
+            new_gold_span(
                 document=document,
                 gold=gold,
                 candidate=candidate,
@@ -298,7 +287,7 @@ def _merge_relations(comparison: Comparison, gold: Assignment, report: MergeRepo
             continue
         source = comparison.gold_span_of.get(candidate.source)
         target = comparison.gold_span_of.get(candidate.target)
-        refusal = _relation_refusal(
+        refusal = relation_refusal(
             document=document, candidate=candidate, source=source, target=target
         )
         if refusal or source is None or target is None:
@@ -327,215 +316,3 @@ def _merge_relations(comparison: Comparison, gold: Assignment, report: MergeRepo
     Relation.objects.filter(pk__in=doomed).delete()
     Relation.objects.bulk_create(created)
     report.relations_added, report.relations_removed = len(created), len(doomed)
-
-
-DECISION_ACTIONS = {
-    "accepted": "gold.candidate_accept",
-    "rejected": "gold.candidate_reject",
-    "open": "gold.candidate_reopen",
-}
-
-
-def candidate_decide(
-    *, document: Document, actor: User, candidate: str, outcome: str, now: datetime | None = None
-) -> Decided:
-    """Accept a candidate into gold, reject it (taking it out of gold), or reopen it (no
-    decision, not in gold). Deciding again the same way changes nothing."""
-    if outcome not in DECISION_ACTIONS:
-        raise Invalid(
-            "unknown_decision",
-            f"“{outcome}” is not a decision; use accepted, rejected or open.",
-            field="decision",
-        )
-    now = now or clock.now()
-    with transaction.atomic():
-        document = lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
-        gold = gold_layer(document=document, actor=actor)
-        comparison = document_comparison(document=document)
-        kind = CandidateDecision.Kind.RELATION if ">" in candidate else CandidateDecision.Kind.SPAN
-        if kind == CandidateDecision.Kind.SPAN:
-            span_candidate = comparison.candidates.span(candidate)
-            if span_candidate is None:
-                raise _unknown(document, candidate)
-            decided = _decide_span(comparison, gold, span_candidate, outcome)
-        else:
-            relation_candidate = next(
-                (r for r in comparison.candidates.relations if r.key == candidate), None
-            )
-            if relation_candidate is None:
-                raise _unknown(document, candidate)
-            decided = _decide_relation(comparison, gold, relation_candidate, outcome)
-        if outcome == "open":
-            CandidateDecision.objects.filter(
-                document=document, kind=kind, candidate=candidate
-            ).delete()
-        else:
-            CandidateDecision.objects.update_or_create(
-                document=document,
-                kind=kind,
-                candidate=candidate,
-                defaults={"outcome": outcome, "decided_by_id": actor.pk, "decided_at": now},
-            )
-        audit_record(
-            actor=actor,
-            project=document.project,
-            action=DECISION_ACTIONS[outcome],
-            object_type="document",
-            object_id=document.pk,
-            after={
-                "candidate": candidate,
-                "status": decided.status,
-                "gold_span": decided.gold_span.pk if decided.gold_span else None,
-                "gold_relation": decided.gold_relation.pk if decided.gold_relation else None,
-            },
-        )
-        document_mark_dirty(document_id=document.pk)
-    return decided
-
-
-def _unknown(document: Document, candidate: str) -> NotFoundError:
-    return NotFoundError(
-        "unknown_candidate",
-        f"No submitted layer of this document has the candidate “{candidate}”; the "
-        f"candidates are listed by GET /api/documents/{document.pk}/review/.",
-        field="candidate",
-    )
-
-
-def _decide_span(
-    comparison: Comparison, gold: Assignment, candidate: SpanCandidate, outcome: str
-) -> Decided:
-    document = comparison.document
-    existing = comparison.gold_span_of.get(candidate.key)
-    if outcome == "accepted":
-        if existing is not None:
-            return Decided(candidate.key, "accepted", gold_span=existing)
-        others = [(s.start, s.end) for s in comparison.gold_spans]
-        refusal = _span_refusal(document=document, candidate=candidate, occupied=others)
-        if refusal:
-            raise ConflictError(
-                "cannot_accept",
-                f"This candidate cannot go into gold: {refusal}.",
-                field="candidate",
-            )
-        definition = label_definition(document.project.label_schema, candidate.label) or {}
-        span = _gold_span(
-            document=document,
-            gold=gold,
-            candidate=candidate,
-            attributes=_valid_attributes(definition, merged_attributes(candidate, 1)),
-            provenance={
-                "origin": "accepted",
-                "candidate": candidate.key,
-                "votes": candidate.votes,
-                "of": len(comparison.compared),
-                "voters": candidate.voters,
-            },
-        )
-        span.save()
-        return Decided(candidate.key, "accepted", gold_span=span)
-    removed = 0
-    if existing is not None:
-        removed = Relation.objects.filter(Q(from_span=existing) | Q(to_span=existing)).count()
-        existing.delete()
-    return Decided(
-        candidate.key, "rejected" if outcome == "rejected" else "open", removed_relations=removed
-    )
-
-
-def _decide_relation(
-    comparison: Comparison, gold: Assignment, candidate: RelationCandidate, outcome: str
-) -> Decided:
-    existing = comparison.gold_relation_of.get(candidate.key)
-    if outcome == "accepted":
-        if existing is not None:
-            return Decided(candidate.key, "accepted", gold_relation=existing)
-        source = comparison.gold_span_of.get(candidate.source)
-        target = comparison.gold_span_of.get(candidate.target)
-        refusal = _relation_refusal(
-            document=comparison.document, candidate=candidate, source=source, target=target
-        )
-        if refusal or source is None or target is None:
-            raise ConflictError(
-                "cannot_accept",
-                f"This relation cannot go into gold: {refusal}.",
-                field="candidate",
-            )
-        relation = Relation.objects.filter(
-            type=candidate.type, from_span=source, to_span=target
-        ).first() or Relation.objects.create(
-            assignment=gold,
-            type=candidate.type,
-            from_span=source,
-            to_span=target,
-            provenance={
-                "origin": "accepted",
-                "candidate": candidate.key,
-                "votes": candidate.votes,
-                "of": len(comparison.compared),
-                "voters": candidate.voters,
-            },
-        )
-        return Decided(candidate.key, "accepted", gold_relation=relation)
-    if existing is not None:
-        existing.delete()
-    return Decided(candidate.key, "rejected" if outcome == "rejected" else "open")
-
-
-def document_accept(
-    *, document: Document, actor: User, force: bool = False, now: datetime | None = None
-) -> Document:
-    """Make the gold layer final: the document, its gold layer and every submitted layer
-    become accepted, the date is kept, and the lease is given back."""
-    now = now or clock.now()
-    with transaction.atomic():
-        document = lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
-        comparison = document_comparison(document=document)
-        if comparison.gold is None:
-            raise ConflictError(
-                "no_gold",
-                "This document has no gold layer yet: merge the annotators' layers (or start "
-                "an empty gold layer) before accepting it.",
-            )
-        still_open = comparison.open_count()
-        if still_open and not force:
-            raise ConflictError(
-                "open_candidates",
-                f"{still_open} candidate{'s are' if still_open != 1 else ' is'} still "
-                "undecided: accept or reject them, or accept the document anyway (force).",
-                details={"open": still_open},
-            )
-        Assignment.objects.filter(pk=comparison.gold.pk).update(
-            status=AssignmentStatus.ACCEPTED, reviewed_at=now
-        )
-        accepted = list(
-            Assignment.objects.filter(
-                document=document,
-                kind=AssignmentKind.ANNOTATOR,
-                status=AssignmentStatus.SUBMITTED,
-            ).values_list("pk", flat=True)
-        )
-        Assignment.objects.filter(pk__in=accepted).update(
-            status=AssignmentStatus.ACCEPTED, reviewed_at=now
-        )
-        document.accepted_at, document.accepted_by_id = now, actor.pk
-        document.lease_holder_id, document.lease_expires_at = None, None
-        Document.objects.filter(pk=document.pk).update(
-            accepted_at=now, accepted_by_id=actor.pk, lease_holder=None, lease_expires_at=None
-        )
-        audit_record(
-            actor=actor,
-            project=document.project,
-            action="document.accept",
-            object_type="document",
-            object_id=document.pk,
-            after={
-                "accepted_at": now.isoformat(),
-                "open_candidates": still_open,
-                "assignments": accepted,
-            },
-        )
-        document_refresh_status(document=document)
-    return document
