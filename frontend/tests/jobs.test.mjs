@@ -1,0 +1,31 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { showProgress } from "../js/jobs.js";
+
+/** A table row with the parts jobs.js updates, as plain objects. */
+function fakeRow() {
+  const parts = {
+    progress: { value: 0, textContent: "" },
+    ".job-status": { textContent: "queued", className: "job-status status-queued" },
+    ".job-count": { textContent: "0" },
+  };
+  return { dataset: { status: "queued" }, querySelector: (selector) => parts[selector], parts };
+}
+
+test("a running job moves its bar, status and count", () => {
+  const row = fakeRow();
+  showProgress(/** @type {any} */ (row), { status: "running", percent: 45, progress: 450, total: 1000 });
+  assert.equal(row.parts.progress.value, 45);
+  assert.equal(row.parts.progress.textContent, "45%");
+  assert.equal(row.parts[".job-status"].textContent, "running");
+  assert.equal(row.parts[".job-status"].className, "job-status status-running");
+  assert.equal(row.parts[".job-count"].textContent, "450/1000");
+  assert.equal(row.dataset.status, "running");
+});
+
+test("a job whose total is not known yet shows its count alone", () => {
+  const row = fakeRow();
+  showProgress(/** @type {any} */ (row), { status: "running", percent: 0, progress: 12, total: null });
+  assert.equal(row.parts[".job-count"].textContent, "12");
+});
