@@ -117,14 +117,14 @@ def _missing(field: str, what: str) -> str:
     raise Invalid("missing_field", f"{field}: give the project {what}.", field=field)
 
 
-def _int(raw: Any, default: int) -> int:
+def _int(raw: Any, default: int, field: str = "annotators_per_document") -> int:
     if raw in (None, ""):
         return default
     try:
         return int(raw)
     except ValueError as exc:
         raise Invalid(
-            "invalid_field", f"“{raw}” is not a whole number.", field="annotators_per_document"
+            "invalid_field", f"{field}: “{raw}” is not a whole number.", field=field
         ) from exc
 
 
@@ -203,7 +203,7 @@ def _settings_change(project: Project, request: HttpRequest) -> str:
     """Apply the submitted form; return what to tell the user."""
     post = request.POST
     form = post.get("form", "")
-    version = _int(post.get("version"), 0) or None
+    version = _int(post.get("version"), 0, "version") or None
     user = _user(request)
     if form == "general":
         services.project_update(
@@ -275,7 +275,7 @@ def _settings_change(project: Project, request: HttpRequest) -> str:
             membership=membership,
             actor=user,
             role=_role(post.get("role")),
-            version=_int(post.get("version"), 0) or None,
+            version=_int(post.get("version"), 0, "version") or None,
         )
         return f"{membership.user.username} is now {post.get('role')}."
     raise Invalid("unknown_form", "The page sent a form this page does not know; reload it.")

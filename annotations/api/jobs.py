@@ -142,7 +142,7 @@ class ImportListApi(APIView):
         }
         if isinstance(data.get("urls"), list):
             data["urls"] = "\n".join(str(url) for url in data["urls"])
-        files = request.FILES.getlist("file") if hasattr(request, "FILES") else []
+        files = request.FILES.getlist("file")
         serializer = self.InputSerializer(data={**data, "file": files} if files else data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data

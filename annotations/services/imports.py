@@ -18,6 +18,7 @@ import re
 import shutil
 import uuid
 import zipfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -155,39 +156,44 @@ class _Report:
     resumed: int = 0
     spans: int = 0
     relations: int = 0
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    duplicate_count: int = 0
-    error_count: int = 0
-    warning_count: int = 0
+    # Every problem is counted; the first MAX_REPORTED of each kind are kept to show.
+    counts: Counter[str] = field(default_factory=Counter)
+    rows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {"errors": [], "duplicates": [], "warnings": []}
+    )
 
     def note(self, kind: str, row: Row, code: str, message: str, **extra: Any) -> None:
-        entry = {
-            "source": row.source,
-            "where": row.where,
-            "line": row.line,
-            "code": code,
-            "message": message,
-            **extra,
-        }
-        target: list[dict[str, Any]] = getattr(self, kind)
-        setattr(self, f"{kind[:-1]}_count", getattr(self, f"{kind[:-1]}_count") + 1)
-        if len(target) < MAX_REPORTED:
-            target.append(entry)
+        self.counts[kind] += 1
+        if len(self.rows[kind]) < MAX_REPORTED:
+            self.rows[kind].append(
+                {
+                    "source": row.source,
+                    "where": row.where,
+                    "line": row.line,
+                    "code": code,
+                    "message": message,
+                    **extra,
+                }
+            )
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.rows["errors"]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "imported": self.imported + self.resumed,
-            "duplicates": self.duplicate_count,
-            "errors": self.error_count,
-            "warnings": self.warning_count,
+            "duplicates": self.counts["duplicates"],
+            "errors": self.counts["errors"],
+            "warnings": self.counts["warnings"],
             "spans": self.spans,
             "relations": self.relations,
             # Duplicates of stored documents are found when a batch is stored, after those
             # within the file: put them back in file order.
-            "duplicate_rows": sorted(self.duplicates, key=lambda d: (d["source"], d["line"])),
-            "warning_rows": self.warnings,
+            "duplicate_rows": sorted(
+                self.rows["duplicates"], key=lambda d: (d["source"], d["line"])
+            ),
+            "warning_rows": self.rows["warnings"],
         }
 
 
