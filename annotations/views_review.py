@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import json_script
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
@@ -26,6 +28,15 @@ from annotations.selectors.workspace import RELATION_FIELDS, SPAN_FIELDS
 from annotations.views import guidelines_html
 
 PAGE_SIZE = 50
+
+
+class CompactJSONEncoder(DjangoJSONEncoder):
+    """No spaces after separators: the compare page embeds hundreds of candidates."""
+
+    item_separator = ","
+    key_separator = ":"
+
+
 STATE_NAMES = {
     "partially_submitted": "Partially submitted",
     "submitted": "Submitted",
@@ -145,6 +156,9 @@ def review_document(request: HttpRequest, document_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     comparison = document_comparison(document=document)
     review = review_payload(document, comparison)
+    # The page slices the candidates' words from the text it has anyway.
+    for candidate in review["span_candidates"]:
+        del candidate["quote"]
     gold = comparison.gold
     project = document.project
     verdicts = selectors.verdicts_of(document=document).select_related(
@@ -193,6 +207,6 @@ def review_document(request: HttpRequest, document_id: int) -> HttpResponse:
             "project": project,
             "review": review,
             "guidelines": guidelines_html(project.guidelines),
-            "config": config,
+            "config": json_script(config, "review-config", encoder=CompactJSONEncoder),
         },
     )

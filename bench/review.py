@@ -296,14 +296,20 @@ def bench_compare(page: Any, base: str, document_id: int) -> float:
         totals.append(total)
         phases.append(phase)
     totals, phases = totals[1:], phases[1:]
-    candidates = page.locator("#candidate-list [role=option]").count()
-    gold = page.locator("#span-list [role=option]").count()
-    length = page.evaluate(
-        "JSON.parse(document.getElementById('review-config').textContent).document.text.length"
+    length, candidates, gold, size = page.evaluate(
+        """() => {
+            const text = document.getElementById("review-config").textContent;
+            const config = JSON.parse(text);
+            const review = config.review;
+            return [config.document.text.length,
+                    review.span_candidates.length + review.relation_candidates.length,
+                    config.spans.length, text.length];
+        }"""
     )
     print(
-        f"compare page: {length:,} UTF-16 code units, {candidates:,} candidates listed, "
-        f"{gold:,} gold spans"
+        f"compare page: {length:,} UTF-16 code units, {candidates:,} candidates (the first "
+        f"listed before the first paint, the rest when idle), {gold:,} gold spans, "
+        f"{size / 1000:.0f} kB of embedded data"
     )
     print(f"compare page (navigation to painted): {summary(totals)}")
     for key, what in [

@@ -430,7 +430,17 @@ class ReviewPage {
    * @returns {string}
    */
   describe(c) {
-    return c.kind === "relation" ? `${c.type}: ${this.endpoints(c)}` : `${c.label} “${shorten(c.quote, 60)}”`;
+    return c.kind === "relation" ? `${c.type}: ${this.endpoints(c)}` : `${c.label} “${shorten(this.quoteOf(c), 60)}”`;
+  }
+
+  /**
+   * A span candidate's words: the page's copy of the candidates leaves them out (they are
+   * in the text), the API's has them.
+   * @param {any} c
+   * @returns {string}
+   */
+  quoteOf(c) {
+    return c.quote ?? this.ws.doc.slice(c.start, c.end);
   }
 
   /**
@@ -440,7 +450,7 @@ class ReviewPage {
   endpoints(c) {
     const source = this.byKey.get(c.source);
     const target = this.byKey.get(c.target);
-    return `${source?.label ?? "?"} “${shorten(source?.quote ?? "", 40)}” → ${target?.label ?? "?"} “${shorten(target?.quote ?? "", 40)}”`;
+    return `${source?.label ?? "?"} “${shorten(source ? this.quoteOf(source) : "", 40)}” → ${target?.label ?? "?"} “${shorten(target ? this.quoteOf(target) : "", 40)}”`;
   }
 
   /**
@@ -456,7 +466,7 @@ class ReviewPage {
     const head = h("div", { class: "head" }, [
       h("span", { class: `tag${index_ === undefined ? " relation" : ` label-l${index_}`}` }, [label]),
       " ",
-      c.kind === "span" ? h("q", { dir: "auto" }, [shorten(c.quote, 90)]) : h("span", { dir: "auto" }, [this.endpoints(c)]),
+      c.kind === "span" ? h("q", { dir: "auto" }, [shorten(this.quoteOf(c), 90)]) : h("span", { dir: "auto" }, [this.endpoints(c)]),
     ]);
     const facts = h("div", { class: "facts" }, [
       h("span", { class: "votes", title: `${c.votes} of ${this.review.compared.length} annotators` }, [`${c.votes}/${this.review.compared.length}`]),
@@ -474,7 +484,7 @@ class ReviewPage {
     if (c.kind === "span" && c.alternatives.length) {
       const alts = c.alternatives.map((/** @type {string} */ key) => {
         const other = this.byKey.get(key);
-        return other ? `${other.label} “${shorten(other.quote, 40)}” ${other.votes}/${this.review.compared.length}` : key;
+        return other ? `${other.label} “${shorten(this.quoteOf(other), 40)}” ${other.votes}/${this.review.compared.length}` : key;
       });
       children.push(h("div", { class: "alternatives" }, [`Alternatives: ${alts.join(" · ")}`]));
     }
