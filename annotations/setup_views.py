@@ -1,7 +1,7 @@
 """Pages for project admins: set-up (settings, schema, members), import and export.
 
-Thin like the API: each form is parsed here, handed to the same service the API calls, and
-a refusal comes back as the service's message next to the field it names.
+Thin like the API: each form is parsed (`setup_forms`), handed to the same service the API
+calls, and a refusal comes back as the service's message next to the field it names.
 """
 
 import json
@@ -18,8 +18,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from annotations import setup_forms as forms
 from annotations.api.jobs import JobOutputSerializer
-from annotations.errors import DomainError, Invalid, NotFoundError, PermissionDeniedError
+from annotations.errors import DomainError, NotFoundError, PermissionDeniedError
 from annotations.exporters import EXPORTERS
 from annotations.exporters.records import DATE_FIELDS
 from annotations.importers.sources import FORMATS
@@ -97,8 +98,10 @@ def project_new(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(
                 actor=user,
-                name=request.POST.get("name", "").strip() or _missing("name", "a name"),
-                annotators_per_document=_int(request.POST.get("annotators_per_document"), 2),
+                name=request.POST.get("name", "").strip() or forms.missing("name", "a name"),
+                annotators_per_document=forms.whole_number(
+                    request.POST.get("annotators_per_document"), 2
+                ),
             )
         except DomainError as exc:
             error = exc
@@ -113,213 +116,6 @@ def project_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _missing(field: str, what: str) -> str:
-    raise Invalid("missing_field", f"{field}: give the project {what}.", field=field)
-
-
-def _int(raw: Any, default: int, field: str = "annotators_per_document") -> int:
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise Invalid(
-            "invalid_field", f"{field}: “{raw}” is not a whole number.", field=field
-        ) from exc
-
-
-# The set-up page -------------------------------------------------------------------------
-
-
-def _schema_from_rows(project: Project, post: Any) -> dict[str, Any]:
-    """The label schema the label table describes; attributes and relations follow renames."""
-    current = {label["name"]: label for label in project.label_schema["labels"]}
-    labels: list[dict[str, Any]] = []
-    renamed: dict[str, str] = {}
-    index = 0
-    while f"label-{index}-name" in post:
-        name = post.get(f"label-{index}-name", "").strip()
-        original = post.get(f"label-{index}-original", "")
-        if name:
-            previous = current.get(original, {})
-            if original and original != name:
-                renamed[original] = name
-            labels.append(
-                {
-                    "name": name,
-                    "color": post.get(f"label-{index}-color", "").strip(),
-                    "hotkey": post.get(f"label-{index}-hotkey", ""),
-                    "enabled": post.get(f"label-{index}-enabled") == "on",
-                    "underline": post.get(f"label-{index}-underline", "solid"),
-                    "attributes": previous.get("attributes", []),
-                }
-            )
-        index += 1
-    # A label removed from the table leaves the relation types that named it; a relation
-    # type left without a label at either end goes too.
-    kept = {label["name"] for label in labels}
-    relations = []
-    for relation in project.label_schema.get("relations", []):
-        ends = {
-            end: [renamed.get(n, n) for n in relation[end] if renamed.get(n, n) in kept]
-            for end in ("from", "to")
-        }
-        if ends["from"] and ends["to"]:
-            relations.append({**relation, **ends})
-    return {
-        "version": project.label_schema.get("version", 1),
-        "labels": labels,
-        "relations": relations,
-    }
-
-
-def _rating_from_rows(post: Any) -> list[dict[str, Any]]:
-    scale: list[dict[str, Any]] = []
-    index = 0
-    while f"rating-{index}-name" in post:
-        name = post.get(f"rating-{index}-name", "").strip()
-        raw = post.get(f"rating-{index}-value", "").strip()
-        if name:
-            try:
-                value = float(raw) if raw else None
-            except ValueError as exc:
-                raise Invalid(
-                    "invalid_rating_scale",
-                    f"rating_scale[{len(scale)}]: “{raw}” is not a number (leave it empty for "
-                    "a verdict without one).",
-                    field=f"rating_scale[{len(scale)}]",
-                ) from exc
-            scale.append(
-                {
-                    "name": name,
-                    "value": int(value) if value is not None and value.is_integer() else value,
-                }
-            )
-        index += 1
-    return scale
-
-
-def _settings_change(project: Project, request: HttpRequest) -> str:
-    """Apply the submitted form; return what to tell the user."""
-    post = request.POST
-    form = post.get("form", "")
-    version = _int(post.get("version"), 0, "version") or None
-    user = _user(request)
-    if form == "general":
-        services.project_update(
-            project=project,
-            actor=user,
-            version=version,
-            name=post.get("name", "").strip() or _missing("name", "a name"),
-            annotators_per_document=_int(post.get("annotators_per_document"), 2),
-            allow_overlap=post.get("allow_overlap") == "on",
-        )
-        return "Settings saved."
-    if form == "guidelines":
-        services.project_update(
-            project=project, actor=user, version=version, guidelines=post.get("guidelines", "")
-        )
-        return "Guidelines saved."
-    if form == "schema-form":
-        services.project_update(
-            project=project,
-            actor=user,
-            version=version,
-            label_schema=_schema_from_rows(project, post),
-        )
-        return "Label schema saved."
-    if form == "schema-json":
-        try:
-            schema = json.loads(post.get("label_schema", ""))
-        except json.JSONDecodeError as exc:
-            raise Invalid(
-                "invalid_json",
-                f"The schema is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-                field="label_schema",
-            ) from exc
-        services.project_update(project=project, actor=user, version=version, label_schema=schema)
-        return "Label schema saved."
-    if form == "rating":
-        services.project_update(
-            project=project, actor=user, version=version, rating_scale=_rating_from_rows(post)
-        )
-        return "Rating scale saved."
-    if form == "organization":
-        services.project_update(
-            project=project,
-            actor=user,
-            version=version,
-            organization={key: post.get(key, "") for key in services.ORGANIZATION_KEYS},
-        )
-        return "Organisation saved."
-    if form == "member-add":
-        services.membership_create(
-            project=project,
-            actor=user,
-            username=post.get("username", "").strip(),
-            role=_role(post.get("role")),
-        )
-        return f"{post.get('username', '').strip()} added."
-    if form in ("member-role", "member-remove"):
-        membership = (
-            Membership.objects.filter(project=project, user__username=post.get("username", ""))
-            .select_related("user", "project")
-            .first()
-        )
-        if membership is None:
-            raise NotFoundError("not_found", "That user is not a member of this project.")
-        if form == "member-remove":
-            services.membership_delete(membership=membership, actor=user)
-            return f"{membership.user.username} removed."
-        services.membership_update(
-            membership=membership,
-            actor=user,
-            role=_role(post.get("role")),
-            version=_int(post.get("version"), 0, "version") or None,
-        )
-        return f"{membership.user.username} is now {post.get('role')}."
-    raise Invalid("unknown_form", "The page sent a form this page does not know; reload it.")
-
-
-def _role(raw: Any) -> str:
-    if raw not in Role.values:
-        raise Invalid(
-            "invalid_field", f"role must be one of {', '.join(Role.values)}.", field="role"
-        )
-    return str(raw)
-
-
-def _label_rows(schema: dict[str, Any], post: Any | None) -> list[dict[str, Any]]:
-    if post is not None and "label-0-name" in post:
-        rows = []
-        index = 0
-        while f"label-{index}-name" in post:
-            rows.append(
-                {
-                    "name": post.get(f"label-{index}-name", ""),
-                    "original": post.get(f"label-{index}-original", ""),
-                    "color": post.get(f"label-{index}-color", "#888888"),
-                    "hotkey": post.get(f"label-{index}-hotkey", ""),
-                    "enabled": post.get(f"label-{index}-enabled") == "on",
-                    "underline": post.get(f"label-{index}-underline", "solid"),
-                }
-            )
-            index += 1
-        return rows
-    rows = [{**label, "original": label["name"]} for label in schema["labels"]]
-    rows.append(
-        {
-            "name": "",
-            "original": "",
-            "color": "#868e96",
-            "hotkey": "",
-            "enabled": True,
-            "underline": "solid",
-        }
-    )
-    return rows
-
-
 @_matrix("GET", "POST")
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -330,7 +126,7 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.method == "POST":
         form = request.POST.get("form", "")
         try:
-            done = _settings_change(project, request)
+            done = forms.settings_change(project, request.POST, _user(request))
         except DomainError as exc:
             error = exc
             project.refresh_from_db()
@@ -338,7 +134,7 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, done)
             return HttpResponseRedirect(reverse("project-settings", args=[project.pk]) + "#" + form)
     post = request.POST if error else None
-    label_rows = _label_rows(project.label_schema, post if form == "schema-form" else None)
+    label_rows = forms.label_rows(project.label_schema, post if form == "schema-form" else None)
     error_row = error_field = None
     if error is not None and error.field:
         match = FIELD_OF_LABEL.match(error.field) or FIELD_OF_RATING.match(error.field)

@@ -7,7 +7,7 @@ pure parsing: what happens to an article (normalisation, duplicates, the pre-ann
 layer) is `annotations.services.imports`' business.
 """
 
-from annotations.importers import formats
+from annotations.importers import formats, labelstudio
 from annotations.importers.base import Row, Rows, row_error
 from annotations.importers.sources import SourceFile
 
@@ -24,7 +24,7 @@ def read(source: SourceFile, *, layer: str | None = None) -> Rows:
     if fmt == "html":
         return formats.read_html(source)
     if fmt == "labelstudio":
-        return formats.read_labelstudio(source)
+        return labelstudio.read_labelstudio(source)
     if fmt == "urls":
         from annotations.importers.urls import read_urls
 
@@ -50,7 +50,7 @@ def count(source: SourceFile) -> int:
     if fmt == "csv":
         return formats.count_csv(source)
     if fmt == "labelstudio":
-        return formats.count_labelstudio(source)
+        return labelstudio.count_labelstudio(source)
     if fmt == "urls":
         return len(formats.read_urls_file(source))
     return 1
