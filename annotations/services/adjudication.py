@@ -32,7 +32,7 @@ from annotations.services.gold import (
     span_refusal,
     valid_attributes,
 )
-from annotations.services.review import ensure_not_accepted, lease_require
+from annotations.services.review import adjudicating
 from annotations.services.work import document_mark_dirty
 
 
@@ -65,8 +65,7 @@ def candidate_decide(
         )
     now = now or clock.now()
     with transaction.atomic():
-        document = lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
+        document, _ = adjudicating(document=document, actor=actor, now=now)
         gold = gold_layer(document=document, actor=actor)
         comparison = document_comparison(document=document)
         kind = CandidateDecision.Kind.RELATION if ">" in candidate else CandidateDecision.Kind.SPAN
@@ -206,8 +205,7 @@ def document_accept(
     become accepted, the date is kept, and the lease is given back."""
     now = now or clock.now()
     with transaction.atomic():
-        document = lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
+        document, _ = adjudicating(document=document, actor=actor, now=now)
         comparison = document_comparison(document=document)
         if comparison.gold is None:
             raise ConflictError(

@@ -40,7 +40,7 @@ from annotations.schema import (
 from annotations.selectors.comparison import Comparison, document_comparison
 from annotations.services.audit import audit_record
 from annotations.services.documents import document_refresh_status
-from annotations.services.review import ensure_not_accepted, lease_require
+from annotations.services.review import adjudicating
 from annotations.services.work import document_mark_dirty
 from annotations.text import quote_context
 
@@ -173,8 +173,7 @@ def gold_merge(
     longer have enough; candidates the editor decided on, and gold the editor drew or
     edited, stay as they are unless `reset` starts the gold layer afresh."""
     with transaction.atomic():
-        document = lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
+        document, _ = adjudicating(document=document, actor=actor, now=now)
         comparison = document_comparison(document=document)
         if not comparison.compared:
             raise ConflictError(

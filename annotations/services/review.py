@@ -141,6 +141,26 @@ def lease_require(*, document: Document, actor: User, now: datetime | None = Non
     return document
 
 
+def adjudicating(
+    *, document: Document, actor: User, now: datetime | None = None
+) -> tuple[Document, Assignment | None]:
+    """Start an adjudication write: lock the gold layer (if there is one), then the document
+    with the lease, and refuse an accepted document. Returns both, locked.
+
+    The gold layer before the document: the order in which the span services take them
+    (layer, then the lease), so that an editor's decision and their page's autosave of a
+    gold span cannot deadlock.
+    """
+    gold = (
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(document=document, kind=AssignmentKind.GOLD)
+        .first()
+    )
+    document = lease_require(document=document, actor=actor, now=now)
+    ensure_not_accepted(document)
+    return document, gold
+
+
 def ensure_not_accepted(document: Document) -> None:
     if document.accepted_at is not None:
         raise ConflictError(
@@ -241,9 +261,10 @@ def assignment_remove(
     from annotations.api.serializers import AssignmentOutputSerializer
 
     with transaction.atomic():
+        # The layer before the document, as submitting and the span services lock them.
+        assignment = _annotator_assignment(document, username, lock=True)
         document = _locked(document)
         ensure_not_accepted(document)
-        assignment = _annotator_assignment(document, username, lock=True)
         check_version(
             assignment, version, "assignment", dict(AssignmentOutputSerializer(assignment).data)
         )
@@ -321,9 +342,10 @@ def assignment_send_back(
     body = _comment_body(comment)
     now = now or clock.now()
     with transaction.atomic():
+        # The layer before the document, as submitting and the span services lock them.
+        assignment = _annotator_assignment(document, username, lock=True)
         document = lease_require(document=document, actor=actor, now=now)
         ensure_not_accepted(document)
-        assignment = _annotator_assignment(document, username, lock=True)
         if assignment.status != AssignmentStatus.SUBMITTED:
             raise ConflictError(
                 "not_submitted",

@@ -9,7 +9,7 @@ from django.db import transaction
 from annotations.errors import ConflictError, Invalid
 from annotations.models import AssignmentKind, Relation, Span, Verdict
 from annotations.services.audit import audit_record
-from annotations.services.review import ensure_not_accepted, lease_require
+from annotations.services.review import adjudicating
 from annotations.services.versions import check_version
 
 CLAIM_LABEL = "claim"
@@ -93,8 +93,7 @@ def verdict_create(
     _check_fields(span, fields)
     document = span.assignment.document
     with transaction.atomic():
-        lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
+        adjudicating(document=document, actor=actor, now=now)
         existing = Verdict.objects.filter(span=span).first()
         if existing is not None:
             raise ConflictError(
@@ -127,8 +126,7 @@ def verdict_update(
     document = verdict.span.assignment.document
     _check_fields(verdict.span, changes)
     with transaction.atomic():
-        lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
+        adjudicating(document=document, actor=actor, now=now)
         current = (
             Verdict.objects.select_for_update()
             .select_related("span__assignment")
@@ -159,8 +157,7 @@ def verdict_delete(
 ) -> None:
     document = verdict.span.assignment.document
     with transaction.atomic():
-        lease_require(document=document, actor=actor, now=now)
-        ensure_not_accepted(document)
+        adjudicating(document=document, actor=actor, now=now)
         current = (
             Verdict.objects.select_for_update()
             .select_related("span__assignment")
