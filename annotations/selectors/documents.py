@@ -4,13 +4,14 @@ Annotators see only the documents assigned to them, and only their own layer: th
 blind to one another. Editors and admins see every document of their projects.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from annotations.errors import NotFoundError, PermissionDeniedError, not_found
 from annotations.models import (
     Assignment,
     AssignmentKind,
     Document,
+    Membership,
     Project,
     Relation,
     Role,
@@ -112,24 +113,47 @@ def layer_get(
     return found
 
 
+OWN_LAYER_FIELDS = (
+    "id",
+    "kind",
+    "status",
+    "version",
+    "submitted_at",
+    "reviewed_at",
+    "review_comment",
+    "annotator__id",
+    "annotator__username",
+    "document__id",
+    "document__accepted_at",
+    "document__project__id",
+    "document__project__name",
+    "document__project__label_schema",
+    "document__project__allow_overlap",
+    "document__project__annotators_per_document",
+)
+
+
 def _own_assignment(*, user: User, document_id: int) -> Assignment | None:
-    """The caller's own layer in one query, if they are still a member of its project."""
+    """The caller's own layer in one query, if they are still a member of its project.
+
+    This is the path of every autosave, so it loads only what the span and relation
+    services read; the article text is re-read under the layer's lock by the writes.
+    """
     if not user.is_authenticated:
         return None
-    assignment = (
-        Assignment.objects.filter(
-            document_id=document_id,
-            annotator_id=user.pk,
-            kind=AssignmentKind.ANNOTATOR,
-            document__deleted_at__isnull=True,
-            document__project__deleted_at__isnull=True,
-        )
-        .select_related("document__project", "annotator")
-        .first()
+    layers = Assignment.objects.filter(
+        document_id=document_id,
+        annotator_id=user.pk,
+        kind=AssignmentKind.ANNOTATOR,
+        document__deleted_at__isnull=True,
+        document__project__deleted_at__isnull=True,
     )
-    if assignment is None or project_role(user=user, project=assignment.document.project) is None:
-        return None
-    return assignment
+    if not getattr(user, "is_superuser", False):
+        member = Membership.objects.filter(
+            project_id=OuterRef("document__project_id"), user_id=user.pk
+        )
+        layers = layers.filter(Exists(member))
+    return layers.select_related("document__project", "annotator").only(*OWN_LAYER_FIELDS).first()
 
 
 def span_list(*, assignment: Assignment) -> QuerySet[Span]:

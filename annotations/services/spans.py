@@ -154,12 +154,21 @@ def _touch_assignment(assignment: Assignment) -> None:
 
 
 def _lock(assignment: Assignment) -> Assignment:
-    """Lock the layer so writes to one assignment (and client_id checks) are serialised."""
-    return (
+    """Lock the layer so writes to one assignment (and client_id checks) are serialised.
+
+    The same query re-reads what may have changed since the caller loaded the layer (its
+    status, the document's acceptance) and the text the offsets are checked against.
+    """
+    row = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("document__project", "annotator")
-        .get(pk=assignment.pk)
+        .filter(pk=assignment.pk)
+        .values("status", "version", "document__text", "document__accepted_at")
+        .get()
     )
+    assignment.status, assignment.version = row["status"], row["version"]
+    assignment.document.text = row["document__text"]
+    assignment.document.accepted_at = row["document__accepted_at"]
+    return assignment
 
 
 def span_create(
