@@ -323,3 +323,43 @@ def test_send_back_shows_the_comment_to_the_annotator_whose_resubmission_returns
     expect(row).to_have_count(1)
     expect(row.locator("td").nth(1)).to_have_text("Submitted")
     expect(row.locator(".label-counts li").first).to_contain_text("alice Submitted")
+
+
+def test_reassign_from_the_queue_and_toggle_an_annotator_on_the_compare_page(
+    page: Page, context: BrowserContext, live_server: Any, desk: dict[str, Any]
+) -> None:
+    document = desk["Unemployment"]
+    dave = UserFactory(username="dave")
+    MembershipFactory(project=desk["project"], user=dave, role=Role.ANNOTATOR)
+    sign_in(context, live_server, desk["erin"])
+    page.goto(f"{live_server.url}/review/")
+    row = page.locator(f'tr[data-document="{document.pk}"]')
+    row.get_by_role("button", name="Assign…").click()
+    dialog = page.locator("#assign-dialog")
+    expect(dialog.locator("[data-assigned] li")).to_have_count(3)
+    # The least-loaded annotator who does not have it yet: dave.
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Add the least-loaded annotator").click()
+    assert set(document.assignments.values_list("annotator__username", flat=True)) == {
+        "alice",
+        "bob",
+        "carol",
+        "dave",
+    }
+    page.locator(f'tr[data-document="{document.pk}"]').get_by_role("button", name="Assign…").click()
+    page.once("dialog", lambda prompt: prompt.accept())
+    with page.expect_navigation():
+        dialog.locator("[data-assigned] li", has_text="dave").get_by_role(
+            "button", name="Remove"
+        ).click()
+    assert not document.assignments.filter(annotator=dave).exists()
+
+    # On the compare page, hiding carol hides what only she proposed.
+    page.goto(f"{live_server.url}/review/documents/{document.pk}/")
+    ready(page)
+    expect(candidate(page, "claim", CLAIM_LONGER)).to_have_count(1)
+    page.locator("#annotator-toggles").get_by_label("carol").uncheck()
+    expect(candidate(page, "claim", CLAIM_LONGER)).to_have_count(0)
+    expect(candidate(page, "claim", CLAIM).locator(".voters")).not_to_contain_text("carol")
+    page.locator("#annotator-toggles").get_by_label("carol").check()
+    expect(candidate(page, "claim", CLAIM_LONGER)).to_have_count(1)
