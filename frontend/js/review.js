@@ -611,8 +611,6 @@ class ReviewPage {
     if (!result.ok) return;
     this.review = result.json;
     this.renderCandidates();
-    this.ws.el.list.dataset.synced = String(Date.now());
-    document.documentElement.dataset.reviewSynced = String(Date.now());
   }
 
   // ---------------------------------------------------------------- keys and events
