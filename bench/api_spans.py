@@ -11,17 +11,13 @@ errors.
 
 import http.client
 import json
-import subprocess
-import tempfile
 import threading
 import time
 
 from common import (
-    BIN,
-    ROOT,
-    bench_env,
     free_port,
     fresh_database,
+    gunicorn,
     percentile,
     summary,
     use_database,
@@ -76,35 +72,7 @@ def create(conn: http.client.HTTPConnection, token: str, document_id: int, n: in
 
 def main() -> None:
     url, tokens = setup()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "factcheck.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--keep-alive",
-            "5",
-        ],
-        cwd=ROOT,
-        env=bench_env(url, ALLOWED_HOSTS="127.0.0.1"),
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+    with gunicorn(url, PORT):
         token, document_id = tokens[0]
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
         for n in range(20):  # warm-up: connections, caches
@@ -154,9 +122,6 @@ def main() -> None:
             "peers (same machine, issue 2): doccano 1.8.4 19 ms / ~120 per s at 8 clients; "
             "Label Studio 1.23 110 ms / ~18 per s"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
 """Shared set-up for benchmarks: a database of their own, migrated, and server processes."""
 
+import contextlib
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -75,3 +80,49 @@ def summary(values_ms: list[float]) -> str:
         f"median {statistics.median(values_ms):.2f} ms, p95 {percentile(values_ms, 95):.2f} ms, "
         f"p99 {percentile(values_ms, 99):.2f} ms (n={len(values_ms)})"
     )
+
+
+@contextlib.contextmanager
+def gunicorn(database_url: str, port: int, *, static: bool = False) -> Iterator[str]:
+    """gunicorn (2 workers) on the benchmark database; yields its base URL once it is healthy.
+
+    `static` collects the front end first, so whitenoise serves it as in production.
+    """
+    env = bench_env(database_url, ALLOWED_HOSTS="127.0.0.1")
+    if static:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "factcheck.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=5):  # noqa: S310
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

@@ -23,13 +23,11 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from common import BIN, ROOT, bench_env, free_port, fresh_database, summary, use_database
+from common import free_port, fresh_database, gunicorn, summary, use_database
 
 PORT = free_port()
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -333,23 +331,7 @@ def main() -> None:
     url, token, document_id = setup(documents)
     took = time.monotonic() - began
     print(f"set-up: {documents:,} documents x {len(ANNOTATORS)} annotators in {took:.0f} s")
-    env = bench_env(url, ALLOWED_HOSTS="127.0.0.1")
-    subprocess.run(
-        [str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "factcheck.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{PORT}"
-    try:
+    with gunicorn(url, PORT, static=True) as base:
         queue = bench_queue(token)
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -377,9 +359,6 @@ def main() -> None:
             f"targets: queue <= 150 ms (median {queue:.0f} ms), "
             f"compare page <= 500 ms (median {compare:.0f} ms)"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,9 @@ Targets (issue 3): first render <= 300 ms, new span <= 50 ms.
 import os
 import random
 import statistics
-import subprocess
-import tempfile
 import time
 
-from common import BIN, ROOT, bench_env, free_port, fresh_database, summary, use_database
+from common import free_port, fresh_database, gunicorn, summary, use_database
 
 PORT = free_port()
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -93,60 +91,43 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     url, document_id = setup()
-    env = bench_env(url, ALLOWED_HOSTS="127.0.0.1")
-    subprocess.run(
-        [str(BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "factcheck.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                ],
-            )
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    page.goto(base + "/accounts/login/")
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            page.fill("#id_username", "alice")
-            page.fill("#id_password", "bench-password")
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
-            annotate = f"{base}/documents/{document_id}/annotate/"
+    with gunicorn(url, PORT, static=True) as base, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page.goto(base + "/accounts/login/")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        page.fill("#id_username", "alice")
+        page.fill("#id_password", "bench-password")
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+        annotate = f"{base}/documents/{document_id}/annotate/"
 
-            totals: list[float] = []
-            scripts: list[dict[str, float]] = []
-            for _ in range(LOADS + 1):  # the first load warms the server and the disk cache
-                page.goto("about:blank")
-                page.goto(annotate)
-                page.wait_for_selector("html[data-ready=true]", timeout=30_000)
-                total, phases = page.evaluate(
-                    """() => new Promise(resolve => {
+        totals: list[float] = []
+        scripts: list[dict[str, float]] = []
+        for _ in range(LOADS + 1):  # the first load warms the server and the disk cache
+            page.goto("about:blank")
+            page.goto(annotate)
+            page.wait_for_selector("html[data-ready=true]", timeout=30_000)
+            total, phases = page.evaluate(
+                """() => new Promise(resolve => {
                         const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
                         const check = () => {
                             if (at("fc-painted") === undefined) return setTimeout(check, 5);
@@ -161,30 +142,30 @@ def main() -> None:
                         };
                         check();
                     })"""
-                )
-                totals.append(total)
-                scripts.append(phases)
-            totals, scripts = totals[1:], scripts[1:]
-            count = page.locator("#span-list [role=option]").count()
-            length = page.evaluate(
-                "JSON.parse(document.getElementById('annotate-config').textContent)"
-                ".document.text.length"
             )
-            print(f"article: {length:,} UTF-16 code units, {count:,} spans listed")
-            print(f"first render (navigation to painted): {summary(totals)}")
-            for phase, what in [
-                ("html", "the HTML page (navigation to response end)"),
-                ("parse", "HTML parsed (the embedded text and spans included)"),
-                ("modules", "CSS and ES modules loaded, compiled, started"),
-                ("render", "the page's script: text, 1,000 highlights and list items built"),
-                ("paint", "style, layout and paint of the next frame"),
-            ]:
-                print(f"  {what}: median {statistics.median(p[phase] for p in scripts):.1f} ms")
+            totals.append(total)
+            scripts.append(phases)
+        totals, scripts = totals[1:], scripts[1:]
+        count = page.locator("#span-list [role=option]").count()
+        length = page.evaluate(
+            "JSON.parse(document.getElementById('annotate-config').textContent)"
+            ".document.text.length"
+        )
+        print(f"article: {length:,} UTF-16 code units, {count:,} spans listed")
+        print(f"first render (navigation to painted): {summary(totals)}")
+        for phase, what in [
+            ("html", "the HTML page (navigation to response end)"),
+            ("parse", "HTML parsed (the embedded text and spans included)"),
+            ("modules", "CSS and ES modules loaded, compiled, started"),
+            ("render", "the page's script: text, 1,000 highlights and list items built"),
+            ("paint", "style, layout and paint of the next frame"),
+        ]:
+            print(f"  {what}: median {statistics.median(p[phase] for p in scripts):.1f} ms")
 
-            # Select a word that holds no span yet, press c, repeat.
-            for n in range(HOTKEYS):
-                page.evaluate(
-                    """(n) => {
+        # Select a word that holds no span yet, press c, repeat.
+        for n in range(HOTKEYS):
+            page.evaluate(
+                """(n) => {
                         const ps = document.querySelectorAll("#doc-text p");
                         const node = ps[(n * 7) % ps.length].firstChild;
                         const i = node.data.indexOf(" ", 40 + n) + 1;
@@ -194,35 +175,32 @@ def main() -> None:
                         getSelection().removeAllRanges();
                         getSelection().addRange(r);
                     }""",
-                    n,
-                )
-                page.keyboard.press("c")
-                # Polled inside evaluate: wait_for_function would need eval, which the CSP bans.
-                page.evaluate(
-                    """(n) => new Promise(resolve => {
+                n,
+            )
+            page.keyboard.press("c")
+            # Polled inside evaluate: wait_for_function would need eval, which the CSP bans.
+            page.evaluate(
+                """(n) => new Promise(resolve => {
                         const name = "fc-hotkey-to-highlight";
                         const check = () => performance.getEntriesByName(name).length >= n
                             ? resolve() : setTimeout(check, 5);
                         check();
                     })""",
-                    n + 1,
-                )
-            hotkeys = page.evaluate(
-                "performance.getEntriesByName('fc-hotkey-to-highlight').map(e => e.duration)"
+                n + 1,
             )
-            handler = page.evaluate(
-                "performance.getEntriesByName('fc-hotkey-script').map(e => e.duration)"
-            )
-            print(f"hotkey to highlight: {summary(hotkeys)}")
-            print(f"  of which the key handler's own work: {summary(handler)}")
-            print(
-                f"targets: first render <= 300 ms (median {statistics.median(totals):.0f} ms), "
-                f"new span <= 50 ms (median {statistics.median(hotkeys):.1f} ms)"
-            )
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        hotkeys = page.evaluate(
+            "performance.getEntriesByName('fc-hotkey-to-highlight').map(e => e.duration)"
+        )
+        handler = page.evaluate(
+            "performance.getEntriesByName('fc-hotkey-script').map(e => e.duration)"
+        )
+        print(f"hotkey to highlight: {summary(hotkeys)}")
+        print(f"  of which the key handler's own work: {summary(handler)}")
+        print(
+            f"targets: first render <= 300 ms (median {statistics.median(totals):.0f} ms), "
+            f"new span <= 50 ms (median {statistics.median(hotkeys):.1f} ms)"
+        )
+        browser.close()
 
 
 if __name__ == "__main__":
