@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import BASE_URL, BIN, ROOT, bench_env, fresh_database, use_database
+from common import BASE_URL, ROOT, bench_env, fresh_database, use_database
 
 ANNOTATORS = 3
 SPANS = 20
@@ -148,20 +148,11 @@ def run_job(url: str, media: str, create: Callable[[], Any]) -> tuple[Any, float
     does not, so both are reported.
     """
     from annotations.models import Job
+    from tests.processes import worker_args
 
     worker = subprocess.Popen(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "factcheck",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
+        # The last --loglevel wins: the worker logs no more than the benchmark needs.
+        worker_args("--loglevel=WARNING"),
         cwd=ROOT,
         env=bench_env(url, MEDIA_ROOT=media),
         stdout=subprocess.DEVNULL,
