@@ -167,7 +167,7 @@ def settings_change(project: Project, post: Any, user: User) -> str:
             membership=membership,
             actor=user,
             role=role_of(post.get("role")),
-            version=whole_number(post.get("version"), 0, "version") or None,
+            version=version,
         )
         return f"{membership.user.username} is now {post.get('role')}."
     raise Invalid("unknown_form", "The page sent a form this page does not know; reload it.")
