@@ -204,11 +204,11 @@ function drawDistribution(documents) {
   target.replaceChildren(chart);
 }
 
-/** @param {{id: number, title: string, status: string, u_alpha: number | null, url: string | null}[]} documents */
+/** @param {{id: number, title: string, status: string, u_alpha: number | null, url: string}[]} documents */
 function drawLowest(documents) {
   const sorted = [...documents].sort((a, b) => compareFigures(a.u_alpha, b.u_alpha) || a.id - b.id).slice(0, 10);
   const items = sorted.map((doc) => {
-    const title = doc.url ? html("a", { href: doc.url, dir: "auto" }, [doc.title]) : html("span", { dir: "auto" }, [doc.title]);
+    const title = html("a", { href: doc.url, dir: "auto" }, [doc.title]);
     return html("li", { "data-document": String(doc.id) }, [
       html("span", { class: "figure-value" }, [formatFigure(doc.u_alpha)]),
       " ",

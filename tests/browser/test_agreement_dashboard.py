@@ -1,5 +1,6 @@
 """The project agreement dashboard in real headless Chromium (issue 4, API and pages)."""
 
+import re
 from typing import Any
 
 import pytest
@@ -89,6 +90,9 @@ def test_dashboard_draws_figures_heatmap_distribution_and_lowest_documents(
     lowest = page.locator("#lowest li")
     expect(lowest).to_have_count(3)
     expect(lowest.nth(0)).to_contain_text("Shifted")
+    expect(lowest.nth(0).get_by_role("link", name="Shifted")).to_have_attribute(
+        "href", re.compile(r"^/review/documents/\d+/$")
+    )
     expect(lowest.nth(1)).to_contain_text("Perfect")
     expect(lowest.nth(2)).to_contain_text("n/a")
     expect(lowest.nth(2)).to_contain_text("Blank")
