@@ -115,6 +115,16 @@ def verdict_create(
     return verdict
 
 
+def _locked_at(verdict: Verdict, version: int | None) -> tuple[Verdict, dict[str, Any]]:
+    """The verdict, locked, if the writer sent its current version; and its snapshot."""
+    current = (
+        Verdict.objects.select_for_update().select_related("span__assignment").get(pk=verdict.pk)
+    )
+    before = verdict_snapshot(current)
+    check_version(current, version, "verdict", before)
+    return current, before
+
+
 def verdict_update(
     *,
     verdict: Verdict,
@@ -127,13 +137,7 @@ def verdict_update(
     _check_fields(verdict.span, changes)
     with transaction.atomic():
         adjudicating(document=document, actor=actor, now=now)
-        current = (
-            Verdict.objects.select_for_update()
-            .select_related("span__assignment")
-            .get(pk=verdict.pk)
-        )
-        check_version(current, version, "verdict", verdict_snapshot(current))
-        before = verdict_snapshot(current)
+        current, before = _locked_at(verdict, version)
         for name in VERDICT_FIELDS:
             if name in changes:
                 setattr(current, name, changes[name] if changes[name] is not None else "")
@@ -158,13 +162,7 @@ def verdict_delete(
     document = verdict.span.assignment.document
     with transaction.atomic():
         adjudicating(document=document, actor=actor, now=now)
-        current = (
-            Verdict.objects.select_for_update()
-            .select_related("span__assignment")
-            .get(pk=verdict.pk)
-        )
-        check_version(current, version, "verdict", verdict_snapshot(current))
-        before = verdict_snapshot(current)
+        current, before = _locked_at(verdict, version)
         verdict_id = current.pk
         current.delete()
         audit_record(
