@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from annotations.errors import ConflictError, Invalid
@@ -98,24 +98,29 @@ def document_create(
     return document
 
 
+def annotator_loads(*, project: Project) -> QuerySet[Any]:
+    """The project's active annotators, each with `load`: their open assignments anywhere."""
+    return Membership.objects.filter(
+        project=project, role=Role.ANNOTATOR, user__is_active=True
+    ).annotate(
+        load=Count(
+            "user__assignments",
+            filter=Q(
+                user__assignments__status__in=OPEN_STATUSES,
+                user__assignments__kind=AssignmentKind.ANNOTATOR,
+                user__assignments__document__deleted_at__isnull=True,
+            ),
+        )
+    )
+
+
 def least_loaded_annotators(*, project: Project, exclude: set[int], count: int) -> list[int]:
     """Annotators of the project with the fewest open assignments, ties by user id."""
     if count <= 0:
         return []
     members = (
-        Membership.objects.filter(project=project, role=Role.ANNOTATOR)
+        annotator_loads(project=project)
         .exclude(user_id__in=exclude)
-        .filter(user__is_active=True)
-        .annotate(
-            load=Count(
-                "user__assignments",
-                filter=Q(
-                    user__assignments__status__in=OPEN_STATUSES,
-                    user__assignments__kind=AssignmentKind.ANNOTATOR,
-                    user__assignments__document__deleted_at__isnull=True,
-                ),
-            )
-        )
         .order_by("load", "user_id")
         .values_list("user_id", flat=True)
     )

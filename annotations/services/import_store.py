@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from annotations.importers.base import ArticleIn, Row, first_line_title
@@ -21,15 +20,12 @@ from annotations.models import (
     AuditEvent,
     Document,
     Job,
-    Membership,
-    Project,
     Relation,
-    Role,
     Span,
 )
 from annotations.schema import attribute_errors, relation_allowed, relation_definition
 from annotations.services.bulk import copy_insert
-from annotations.services.documents import MAX_TEXT_CHARS, OPEN_STATUSES
+from annotations.services.documents import MAX_TEXT_CHARS, annotator_loads
 from annotations.services.jobs import MAX_REPORTED
 from annotations.text import quote_context, text_hash
 
@@ -93,25 +89,6 @@ class ImportReport:
         }
 
 
-def _annotator_loads(project: Project) -> dict[int, int]:
-    """Open assignments per active annotator of the project, for least-loaded assignment."""
-    rows = (
-        Membership.objects.filter(project=project, role=Role.ANNOTATOR, user__is_active=True)
-        .annotate(
-            load=Count(
-                "user__assignments",
-                filter=Q(
-                    user__assignments__status__in=OPEN_STATUSES,
-                    user__assignments__kind=AssignmentKind.ANNOTATOR,
-                    user__assignments__document__deleted_at__isnull=True,
-                ),
-            )
-        )
-        .values_list("user_id", "load")
-    )
-    return dict(rows)
-
-
 def _parse_date(raw: str) -> date | None:
     match = re.match(r"^\s*(\d{4}-\d{2}-\d{2})", raw or "")
     if not match:
@@ -133,7 +110,9 @@ class Importer:
         self.seen: dict[str, str] = {}
         self.resumed_ids: set[int] = set()
         self.pending: list[_Prepared] = []
-        self.loads = _annotator_loads(self.project)
+        self.loads: dict[int, int] = dict(
+            annotator_loads(project=self.project).values_list("user_id", "load")
+        )
         self.now = timezone.now()
 
     # Reading one row -------------------------------------------------------------------
