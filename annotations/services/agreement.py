@@ -83,13 +83,15 @@ def document_agreement_input(*, document_id: int) -> DocumentInput | None:
     )
     if document is None:
         return None
-    counted = Q(
-        document_id=document_id,
-        kind=AssignmentKind.ANNOTATOR,
-        status__in=COUNTED_STATUSES,
-        document__deleted_at__isnull=True,
-    )
-    layers = dict(Assignment.objects.filter(counted).values_list("pk", "annotator__username"))
+    layers: dict[int, str] = {}
+    if document["deleted_at"] is None:
+        layers = dict(
+            Assignment.objects.filter(
+                document_id=document_id,
+                kind=AssignmentKind.ANNOTATOR,
+                status__in=COUNTED_STATUSES,
+            ).values_list("pk", "annotator__username")
+        )
     spans = [
         SpanUnit(layers[assignment_id], start, end, label, attributes or {}, str(pk))
         for pk, assignment_id, start, end, label, attributes in Span.objects.filter(
