@@ -64,7 +64,7 @@ class Comparison:
             span = by_offsets.get(candidate.key) or by_origin.get(candidate.key)
             if span is not None:
                 self.gold_span_of[candidate.key] = span
-        symmetric = self.symmetric_types
+        symmetric = symmetric_types(self.document)
         key_of_gold = {span.pk: key for key, span in self.gold_span_of.items()}
         for relation in self.gold_relations:
             source = key_of_gold.get(relation.from_span_id)
@@ -77,11 +77,6 @@ class Comparison:
             origin = relation.provenance.get("candidate") if relation.provenance else None
             if origin:
                 self.gold_relation_of.setdefault(origin, relation)
-
-    @property
-    def symmetric_types(self) -> frozenset[str]:
-        relations = self.document.project.label_schema.get("relations", [])
-        return frozenset(r["name"] for r in relations if r.get("symmetric"))
 
     @property
     def compared(self) -> list[str]:
@@ -103,8 +98,11 @@ class Comparison:
         relations = sum(1 for c in self.candidates.relations if self.relation_status(c) == OPEN)
         return spans + relations
 
-    def is_agreed(self, candidate: SpanCandidate) -> bool:
-        return is_agreed(candidate, len(self.compared))
+
+def symmetric_types(document: Document) -> frozenset[str]:
+    """The relation types of the project's schema whose direction does not matter."""
+    relations = document.project.label_schema.get("relations", [])
+    return frozenset(r["name"] for r in relations if r.get("symmetric"))
 
 
 def document_comparison(*, document: Document) -> Comparison:
@@ -143,12 +141,11 @@ def document_comparison(*, document: Document) -> Comparison:
         LayerRelation(annotator=counted[a], type=t, source=f, target=to)
         for a, t, f, to in relation_rows
     ]
-    schema_relations = document.project.label_schema.get("relations", [])
     candidates = build_candidates(
         annotators=list(counted.values()),
         spans=spans,
         relations=relations,
-        symmetric=frozenset(r["name"] for r in schema_relations if r.get("symmetric")),
+        symmetric=symmetric_types(document),
     )
     gold = next((a for a in assignments if a.kind == AssignmentKind.GOLD), None)
     gold_spans = list(Span.objects.filter(assignment=gold)) if gold else []
