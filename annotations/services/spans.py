@@ -8,7 +8,6 @@ from django.db import transaction
 
 from annotations.errors import ConflictError, Invalid, PermissionDeniedError
 from annotations.models import (
-    ROLE_RANK,
     Assignment,
     AssignmentKind,
     AssignmentStatus,
@@ -23,7 +22,7 @@ from annotations.schema import (
     relation_allowed,
     relation_definition,
 )
-from annotations.selectors.access import project_role
+from annotations.selectors.access import project_role, role_at_least
 from annotations.services.audit import audit_record, relation_snapshot, span_snapshot
 from annotations.services.review import lease_require
 from annotations.services.versions import check_version
@@ -81,8 +80,7 @@ def _ensure_writable(*, assignment: Assignment, actor: User) -> None:
             )
     else:
         minimum = Role.EDITOR if assignment.kind == AssignmentKind.GOLD else Role.ADMIN
-        role = project_role(user=actor, project=project)
-        if role is None or ROLE_RANK[role] < ROLE_RANK[minimum]:
+        if not role_at_least(project_role(user=actor, project=project), minimum):
             raise PermissionDeniedError(
                 "permission_denied", f"Only a project {minimum.value} may edit this layer."
             )
