@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from annotations.errors import NotFoundError
 from annotations.models import AssignmentStatus
 from annotations.selectors import documents as document_selectors
-from annotations.selectors.queue import next_assignment, queue_for_user
+from annotations.selectors.queue import next_assignment, next_in, queue_for_user
 from annotations.selectors.workspace import layer_relations, layer_spans
 from annotations.throttling import ThrottledSignInMixin
 
@@ -39,8 +39,8 @@ class SignInView(ThrottledSignInMixin, LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     queues = queue_for_user(user=request.user)
-    upcoming = next_assignment(user=request.user)
-    return render(request, "annotations/queue.html", {"queues": queues, "next": upcoming})
+    # The queue already holds every open assignment: no second query for the next one.
+    return render(request, "annotations/queue.html", {"queues": queues, "next": next_in(queues)})
 
 
 @require_safe

@@ -7,8 +7,15 @@ import pytest
 from django.test import Client
 
 from annotations.models import AssignmentStatus, Span
+from annotations.selectors.queue import next_assignment
 from tests.conftest import World
-from tests.factories import PASSWORD, AssignmentFactory, DocumentFactory
+from tests.factories import (
+    PASSWORD,
+    AssignmentFactory,
+    DocumentFactory,
+    MembershipFactory,
+    ProjectFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +79,21 @@ def test_the_queue_lists_my_documents_with_status_counts_and_the_next_one(world:
     assert "2 to do · 1 changes requested" in html
     assert "Only bob&#x27;s" not in html
     assert "Only bob's" not in html
+
+
+def test_the_next_one_is_chosen_across_projects_as_the_annotate_page_chooses_it(
+    world: World,
+) -> None:
+    other = ProjectFactory(name="Elections")
+    MembershipFactory(project=other, user=world.annotator)
+    sent_back = DocumentFactory(project=other, title="Sent back in another project")
+    AssignmentFactory(
+        document=sent_back, annotator=world.annotator, status=AssignmentStatus.CHANGES_REQUESTED
+    )
+    response = signed_in(world.annotator).get("/")
+    assert [q.project.name for q in response.context["queues"]] == ["Newsroom", "Elections"]
+    assert response.context["next"].document == sent_back
+    assert response.context["next"] == next_assignment(user=world.annotator)
 
 
 def test_the_queue_moves_on_when_everything_is_submitted(world: World) -> None:

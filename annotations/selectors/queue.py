@@ -61,6 +61,15 @@ def queue_for_user(*, user: User) -> list[ProjectQueue]:
     return list(queues.values())
 
 
+def next_in(queues: list[ProjectQueue]) -> Assignment | None:
+    """The first open assignment of queues already loaded, as `next_assignment` would choose."""
+    return min(
+        (a for queue in queues for a in queue.assignments if a.status in OPEN_STATUSES),
+        key=_open_first,
+        default=None,
+    )
+
+
 def next_assignment(*, user: User, exclude_document_id: int | None = None) -> Assignment | None:
     """The assignment to open next, in any project: the first open one of the queue."""
     # No span counts here: the annotate page asks this on every load of a large article.
