@@ -26,7 +26,13 @@ from annotations.exporters.records import (
     selected_documents,
 )
 from annotations.models import Job, Project
-from annotations.services.jobs import Progress, job_create, job_finish, media_path
+from annotations.services.jobs import (
+    MAX_REPORTED,
+    Progress,
+    job_create,
+    job_finish,
+    media_path,
+)
 
 UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -94,7 +100,7 @@ def export_run(*, job: Job, progress: Progress) -> None:
                 options=options,
                 out=out,
                 job_id=job.pk,
-                progress=lambda done, total: progress(done, total),
+                progress=progress,
             )
         checkpoint("export")
         os.replace(partial, final)
@@ -106,7 +112,7 @@ def export_run(*, job: Job, progress: Progress) -> None:
         "format": job.format,
         "layer": options.layer,
         "size": final.stat().st_size,
-        "warnings": context.warnings[:1000],
+        "warnings": context.warnings[:MAX_REPORTED],
     }
     job_finish(job=job, report=report, result_file=relative, total=context.counts["total"])
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.errors import Invalid
 from annotations.exporters import EXPORTERS
-from annotations.exporters.records import export_options
+from annotations.exporters.records import DATE_FIELDS, export_options
 from annotations.management.progress import ProgressBar
 from annotations.models import DocumentStatus, Project
 from annotations.services.exports import export_write
@@ -35,9 +35,7 @@ class Command(BaseCommand):
             choices=DocumentStatus.values,
             help="document status (repeatable)",
         )
-        parser.add_argument(
-            "--date-field", default="imported", choices=["imported", "published", "accepted"]
-        )
+        parser.add_argument("--date-field", default="imported", choices=list(DATE_FIELDS))
         parser.add_argument("--from", dest="date_from", help="YYYY-MM-DD, inclusive")
         parser.add_argument("--to", dest="date_to", help="YYYY-MM-DD, inclusive")
         parser.add_argument(
