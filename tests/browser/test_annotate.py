@@ -31,6 +31,28 @@ def assignment_of(document: Any, user: Any) -> Assignment:
     return Assignment.objects.get(document=document, annotator=user)
 
 
+def two_tabs_on_one_span(
+    context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> tuple[Span, Page, Page]:
+    """Alice's claim on "mishandled intelligence", open in two tabs of the same session."""
+    document = article(newsroom, CIA)
+    phrase = "mishandled intelligence"
+    begin = CIA.index(phrase)
+    span = Span.objects.create(
+        assignment=assignment_of(document, newsroom["alice"]),
+        label="claim",
+        start=begin,
+        end=begin + len(phrase),
+        quote=phrase,
+    )
+    sign_in(context, live_server, newsroom["alice"])
+    first = context.new_page()
+    second = context.new_page()
+    open_document(first, live_server, document)
+    open_document(second, live_server, document)
+    return span, first, second
+
+
 def test_sign_in_drag_and_hotkey_persist_exact_offsets(
     page: Page, live_server: Any, newsroom: dict[str, Any]
 ) -> None:
@@ -311,18 +333,7 @@ def test_autosave_while_offline_loses_nothing_and_duplicates_nothing(
 def test_a_conflict_from_a_second_tab_keeps_both_edits(
     context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
 ) -> None:
-    document = article(newsroom, CIA)
-    assignment = assignment_of(document, newsroom["alice"])
-    phrase = "mishandled intelligence"
-    begin = CIA.index(phrase)
-    span = Span.objects.create(
-        assignment=assignment, label="claim", start=begin, end=begin + len(phrase), quote=phrase
-    )
-    sign_in(context, live_server, newsroom["alice"])
-    first = context.new_page()
-    second = context.new_page()
-    open_document(first, live_server, document)
-    open_document(second, live_server, document)
+    span, first, second = two_tabs_on_one_span(context, live_server, newsroom)
 
     # The second tab writes a note.
     second.keyboard.press("j")
@@ -497,18 +508,7 @@ def test_a_mixed_direction_line_keeps_the_highlight_on_the_selected_characters(
 def test_keeping_the_other_version_of_a_conflict_shows_it_and_sends_nothing(
     context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
 ) -> None:
-    document = article(newsroom, CIA)
-    assignment = assignment_of(document, newsroom["alice"])
-    phrase = "mishandled intelligence"
-    begin = CIA.index(phrase)
-    span = Span.objects.create(
-        assignment=assignment, label="claim", start=begin, end=begin + len(phrase), quote=phrase
-    )
-    sign_in(context, live_server, newsroom["alice"])
-    first = context.new_page()
-    second = context.new_page()
-    open_document(first, live_server, document)
-    open_document(second, live_server, document)
+    span, first, second = two_tabs_on_one_span(context, live_server, newsroom)
     second.keyboard.press("j")
     second.keyboard.press("l")
     second.keyboard.press("a")
