@@ -30,6 +30,8 @@ ALIASES = {
     "language": ("language", "lang"),
 }
 TEXT_KEYS = ("text", "body", "content", "article")
+# Keys read into the article's own fields; every other key goes into its metadata.
+ARTICLE_KEYS = frozenset(TEXT_KEYS).union(*ALIASES.values())
 # Keys of our own export (and doccano's) that are structure, not metadata.
 STRUCTURE_KEYS = frozenset(
     {
@@ -77,20 +79,17 @@ def _field(obj: dict[str, Any], name: str) -> str:
     return ""
 
 
-def _metadata(obj: dict[str, Any], used: set[str]) -> dict[str, Any]:
+def _metadata(obj: dict[str, Any]) -> dict[str, Any]:
     metadata = dict(obj["metadata"]) if isinstance(obj.get("metadata"), dict) else {}
     if obj.get("id") is not None:
         metadata.setdefault("source_id", obj["id"])
     for key, value in obj.items():
-        if key not in used and key not in STRUCTURE_KEYS and value not in (None, ""):
+        if key not in ARTICLE_KEYS and key not in STRUCTURE_KEYS and value not in (None, ""):
             metadata.setdefault(key, value)
     return metadata
 
 
 def article_fields(obj: dict[str, Any], text: str) -> ArticleIn:
-    used = set(TEXT_KEYS)
-    for aliases in ALIASES.values():
-        used.update(aliases)
     return ArticleIn(
         text=text,
         title=_field(obj, "title") or first_line_title(text),
@@ -99,7 +98,7 @@ def article_fields(obj: dict[str, Any], text: str) -> ArticleIn:
         author=_field(obj, "author"),
         published_at=_field(obj, "published_at"),
         language=_field(obj, "language"),
-        metadata=_metadata(obj, used),
+        metadata=_metadata(obj),
     )
 
 
