@@ -26,6 +26,7 @@ from annotations.selectors.comparison import Comparison, document_comparison
 from annotations.services.audit import audit_record
 from annotations.services.documents import document_refresh_status
 from annotations.services.gold import (
+    candidate_provenance,
     gold_layer,
     new_gold_span,
     relation_refusal,
@@ -140,13 +141,9 @@ def _decide_span(
             gold=gold,
             candidate=candidate,
             attributes=valid_attributes(definition, merged_attributes(candidate, 1)),
-            provenance={
-                "origin": "accepted",
-                "candidate": candidate.key,
-                "votes": candidate.votes,
-                "of": len(comparison.compared),
-                "voters": candidate.voters,
-            },
+            provenance=candidate_provenance(
+                candidate, origin="accepted", compared=comparison.compared
+            ),
         )
         span.save()
         return Decided(candidate.key, "accepted", gold_span=span)
@@ -184,13 +181,9 @@ def _decide_relation(
             type=candidate.type,
             from_span=source,
             to_span=target,
-            provenance={
-                "origin": "accepted",
-                "candidate": candidate.key,
-                "votes": candidate.votes,
-                "of": len(comparison.compared),
-                "voters": candidate.voters,
-            },
+            provenance=candidate_provenance(
+                candidate, origin="accepted", compared=comparison.compared
+            ),
         )
         return Decided(candidate.key, "accepted", gold_relation=relation)
     if existing is not None:

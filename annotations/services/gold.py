@@ -144,6 +144,24 @@ def relation_refusal(
     return None
 
 
+def candidate_provenance(
+    candidate: SpanCandidate | RelationCandidate,
+    *,
+    origin: str,
+    compared: list[str],
+    strategy: str | None = None,
+) -> dict[str, Any]:
+    """Where a gold span or relation came from: its candidate and the votes it had."""
+    return {
+        "origin": origin,
+        "candidate": candidate.key,
+        **({"strategy": strategy} if strategy else {}),
+        "votes": candidate.votes,
+        "of": len(compared),
+        "voters": candidate.voters,
+    }
+
+
 def _check_strategy(strategy: str, k: int | None, compared: int) -> int:
     if strategy not in STRATEGIES:
         raise Invalid(
@@ -215,6 +233,12 @@ def gold_merge(
     return report
 
 
+def _merged(candidate: SpanCandidate | RelationCandidate, report: MergeReport) -> dict[str, Any]:
+    return candidate_provenance(
+        candidate, origin="merge", compared=report.compared, strategy=report.strategy
+    )
+
+
 def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) -> None:
     document = comparison.document
     matched: set[int] = set()
@@ -240,20 +264,12 @@ def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) 
             continue
         definition = label_definition(document.project.label_schema, candidate.label) or {}
         attributes = valid_attributes(definition, merged_attributes(candidate, report.required))
-        provenance = {
-            "origin": "merge",
-            "candidate": candidate.key,
-            "strategy": report.strategy,
-            "votes": candidate.votes,
-            "of": len(report.compared),
-            "voters": candidate.voters,
-        }
         created.append(
             new_gold_span(
                 document=document,
                 gold=gold,
                 candidate=candidate,
-                provenance=provenance,
+                provenance=_merged(candidate, report),
                 attributes=attributes,
             )
         )
@@ -301,14 +317,7 @@ def _merge_relations(comparison: Comparison, gold: Assignment, report: MergeRepo
                 type=candidate.type,
                 from_span=source,
                 to_span=target,
-                provenance={
-                    "origin": "merge",
-                    "candidate": candidate.key,
-                    "strategy": report.strategy,
-                    "votes": candidate.votes,
-                    "of": len(report.compared),
-                    "voters": candidate.voters,
-                },
+                provenance=_merged(candidate, report),
             )
         )
     doomed += [r.pk for r in comparison.gold_relations if r.pk not in matched and _automatic(r)]
