@@ -164,6 +164,7 @@ def _replace_rows(
     project_id: int,
     document_id: int | None,
     statistics: dict[str, Any],
+    metrics: dict[str, Any],
     fingerprint: str,
     computed_at: datetime,
 ) -> None:
@@ -183,7 +184,7 @@ def _replace_rows(
             inputs_fingerprint=fingerprint,
             computed_at=computed_at,
         )
-        for metric, label, value in _figures(metrics_from_statistics(statistics))
+        for metric, label, value in _figures(metrics)
     )
 
 
@@ -236,13 +237,13 @@ def document_agreement_recompute(*, document_id: int) -> bool:
     if doc is None:
         return False
     statistics = document_statistics(doc)
-    headline = metrics_from_statistics(statistics)[HEADLINE[0]]
+    metrics = metrics_from_statistics(statistics)
     fingerprint = inputs_fingerprint(doc)
     now = timezone.now()
     with transaction.atomic():
         list(Project.objects.select_for_update().filter(pk=project_id).values_list("pk"))
         claimed = Document.objects.filter(pk=document_id, agreement_done_seq__lt=seq).update(
-            agreement_done_seq=seq, agreement_value=headline, agreement_claimed_at=now
+            agreement_done_seq=seq, agreement_value=metrics[HEADLINE[0]], agreement_claimed_at=now
         )
         if not claimed:
             return False
@@ -252,6 +253,7 @@ def document_agreement_recompute(*, document_id: int) -> bool:
             project_id=project_id,
             document_id=document_id,
             statistics=statistics,
+            metrics=metrics,
             fingerprint=fingerprint,
             computed_at=now,
         )
@@ -265,6 +267,7 @@ def document_agreement_recompute(*, document_id: int) -> bool:
             project_id=project_id,
             document_id=None,
             statistics=total,
+            metrics=metrics_from_statistics(total),
             fingerprint=hashlib.sha256(json.dumps(total, sort_keys=True).encode()).hexdigest(),
             computed_at=now,
         )
