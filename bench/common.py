@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +81,46 @@ def summary(values_ms: list[float]) -> str:
         f"median {statistics.median(values_ms):.2f} ms, p95 {percentile(values_ms, 95):.2f} ms, "
         f"p99 {percentile(values_ms, 99):.2f} ms (n={len(values_ms)})"
     )
+
+
+# Resolves, once the page's script has marked its paint, to the time from navigation to that
+# mark and to its phases. Marks are `${prefix}start`, `${prefix}ready`, `${prefix}painted`.
+PAGE_TIMINGS_JS = """(prefix) => new Promise(resolve => {
+    const at = (name) => performance.getEntriesByName(prefix + name)[0]?.startTime;
+    const check = () => {
+        if (at("painted") === undefined) return setTimeout(check, 5);
+        const nav = performance.getEntriesByType("navigation")[0];
+        resolve([at("painted"), {
+            html: nav.responseEnd,
+            parse: nav.domInteractive - nav.responseEnd,
+            modules: at("start") - nav.domInteractive,
+            render: at("ready") - at("start"),
+            paint: at("painted") - at("ready"),
+        }]);
+    };
+    check();
+})"""
+
+
+def page_timings(
+    page: Any, url: str, *, ready: str, marks: str, loads: int
+) -> tuple[list[float], list[dict[str, float]]]:
+    """Load `url` `loads` times (after one warm-up load) and return, per load, the time from
+    navigation to the page's painted mark and its phases: html, parse, modules, render, paint.
+
+    `ready` is the selector the page sets when its script is done; `marks` the prefix of its
+    performance marks.
+    """
+    totals: list[float] = []
+    phases: list[dict[str, float]] = []
+    for _ in range(loads + 1):  # the first load warms the server and the disk cache
+        page.goto("about:blank")
+        page.goto(url)
+        page.wait_for_selector(ready, timeout=30_000)
+        total, phase = page.evaluate(PAGE_TIMINGS_JS, marks)
+        totals.append(total)
+        phases.append(phase)
+    return totals[1:], phases[1:]
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from common import free_port, fresh_database, gunicorn, summary, use_database
+from common import free_port, fresh_database, gunicorn, page_timings, summary, use_database
 
 PORT = free_port()
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -268,32 +268,13 @@ def bench_queue_page(page: Any, base: str) -> None:
 
 
 def bench_compare(page: Any, base: str, document_id: int) -> float:
-    totals: list[float] = []
-    phases: list[dict[str, float]] = []
-    for _ in range(LOADS + 1):  # the first load warms the server and the disk cache
-        page.goto("about:blank")
-        page.goto(f"{base}/review/documents/{document_id}/")
-        page.wait_for_selector("html[data-review-ready=true]", timeout=30_000)
-        total, phase = page.evaluate(
-            """() => new Promise(resolve => {
-                const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
-                const check = () => {
-                    if (at("fc-review-painted") === undefined) return setTimeout(check, 5);
-                    const nav = performance.getEntriesByType("navigation")[0];
-                    resolve([at("fc-review-painted"), {
-                        html: nav.responseEnd,
-                        parse: nav.domInteractive - nav.responseEnd,
-                        modules: at("fc-review-start") - nav.domInteractive,
-                        render: at("fc-review-ready") - at("fc-review-start"),
-                        paint: at("fc-review-painted") - at("fc-review-ready"),
-                    }]);
-                };
-                check();
-            })"""
-        )
-        totals.append(total)
-        phases.append(phase)
-    totals, phases = totals[1:], phases[1:]
+    totals, phases = page_timings(
+        page,
+        f"{base}/review/documents/{document_id}/",
+        ready="html[data-review-ready=true]",
+        marks="fc-review-",
+        loads=LOADS,
+    )
     length, candidates, gold, size = page.evaluate(
         """() => {
             const text = document.getElementById("review-config").textContent;

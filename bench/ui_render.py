@@ -18,7 +18,7 @@ import random
 import statistics
 import time
 
-from common import free_port, fresh_database, gunicorn, summary, use_database
+from common import free_port, fresh_database, gunicorn, page_timings, summary, use_database
 
 PORT = free_port()
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -120,32 +120,9 @@ def main() -> None:
         page.wait_for_url(base + "/")
         annotate = f"{base}/documents/{document_id}/annotate/"
 
-        totals: list[float] = []
-        scripts: list[dict[str, float]] = []
-        for _ in range(LOADS + 1):  # the first load warms the server and the disk cache
-            page.goto("about:blank")
-            page.goto(annotate)
-            page.wait_for_selector("html[data-ready=true]", timeout=30_000)
-            total, phases = page.evaluate(
-                """() => new Promise(resolve => {
-                        const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
-                        const check = () => {
-                            if (at("fc-painted") === undefined) return setTimeout(check, 5);
-                            const nav = performance.getEntriesByType("navigation")[0];
-                            resolve([at("fc-painted"), {
-                                html: nav.responseEnd,
-                                parse: nav.domInteractive - nav.responseEnd,
-                                modules: at("fc-start") - nav.domInteractive,
-                                render: at("fc-ready") - at("fc-start"),
-                                paint: at("fc-painted") - at("fc-ready"),
-                            }]);
-                        };
-                        check();
-                    })"""
-            )
-            totals.append(total)
-            scripts.append(phases)
-        totals, scripts = totals[1:], scripts[1:]
+        totals, scripts = page_timings(
+            page, annotate, ready="html[data-ready=true]", marks="fc-", loads=LOADS
+        )
         count = page.locator("#span-list [role=option]").count()
         length = page.evaluate(
             "JSON.parse(document.getElementById('annotate-config').textContent)"
