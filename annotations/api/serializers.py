@@ -41,8 +41,13 @@ class MembershipOutputSerializer(serializers.ModelSerializer):
         fields = ["username", "role", "created_at", "version"]
 
 
+def annotator_field(source: str) -> serializers.CharField:
+    """The layer owner's username; null for the pre-annotation layer, which has none."""
+    return serializers.CharField(source=source, read_only=True, allow_null=True)
+
+
 class AssignmentOutputSerializer(serializers.ModelSerializer):
-    annotator = serializers.SerializerMethodField()
+    annotator = annotator_field("annotator.username")
 
     class Meta:
         model = Assignment
@@ -57,8 +62,6 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
             "version",
         ]
 
-    def get_annotator(self, assignment: Assignment) -> str | None:
-        return assignment.annotator.username if assignment.annotator else None
 
 
 class DocumentListSerializer(serializers.ModelSerializer):
@@ -106,7 +109,7 @@ class DocumentDetailSerializer(DocumentListSerializer):
 
 
 class SpanOutputSerializer(serializers.ModelSerializer):
-    annotator = serializers.SerializerMethodField()
+    annotator = annotator_field("assignment.annotator.username")
 
     class Meta:
         model = Span
@@ -127,13 +130,9 @@ class SpanOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_annotator(self, span: Span) -> str | None:
-        annotator = span.assignment.annotator
-        return annotator.username if annotator else None
-
 
 class RelationOutputSerializer(serializers.ModelSerializer):
-    annotator = serializers.SerializerMethodField()
+    annotator = annotator_field("assignment.annotator.username")
 
     class Meta:
         model = Relation
@@ -147,10 +146,6 @@ class RelationOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "version",
         ]
-
-    def get_annotator(self, relation: Relation) -> str | None:
-        annotator = relation.assignment.annotator
-        return annotator.username if annotator else None
 
 
 class DeletedOutputSerializer(serializers.Serializer):
