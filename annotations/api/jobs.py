@@ -36,6 +36,14 @@ class TooLarge(DomainError):
     status = 413
 
 
+def job_percent(job: Job) -> int:
+    if job.status == Job.Status.DONE:
+        return 100
+    if not job.total:
+        return 0
+    return min(100, job.progress * 100 // job.total)
+
+
 class JobOutputSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
     percent = serializers.SerializerMethodField()
@@ -70,11 +78,7 @@ class JobOutputSerializer(serializers.ModelSerializer):
         return job.created_by.get_username() if job.created_by else None
 
     def get_percent(self, job: Job) -> int:
-        if job.status == Job.Status.DONE:
-            return 100
-        if not job.total:
-            return 0
-        return min(100, job.progress * 100 // job.total)
+        return job_percent(job)
 
     def get_options(self, job: Job) -> dict[str, Any]:
         """An import's files by name only: where they sit on the server is not the client's."""
@@ -217,7 +221,7 @@ def export_file_response(job: Job) -> FileResponse:
     if job.status != Job.Status.DONE:
         state = job.status
         if job.status == Job.Status.RUNNING:
-            state = f"running ({JobOutputSerializer().get_percent(job)}% done)"
+            state = f"running ({job_percent(job)}% done)"
         raise ConflictError(
             "export_not_ready", f"This export is {state}; download it when it is done."
         )

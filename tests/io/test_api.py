@@ -123,6 +123,19 @@ def test_export_job_then_download(data: dict[str, Any]) -> None:
     assert all(layer["annotator"].startswith("annotator-") for layer in rows[0]["layers"])
 
 
+def test_a_running_export_says_how_far_it_is(data: dict[str, Any]) -> None:
+    project = data["project"]
+    api = client_for(data["adam"])
+    body = api.post(f"/api/projects/{project.pk}/exports/", {"format": "jsonl"}, format="json")
+    Job.objects.filter(pk=body.json()["id"]).update(status="running", progress=1, total=4)
+    assert_error(
+        api.get(f"/api/projects/{project.pk}/exports/{body.json()['id']}/download/"),
+        409,
+        "export_not_ready",
+        "This export is running (25% done); download it when it is done.",
+    )
+
+
 def test_an_expired_export_is_gone_with_a_message(data: dict[str, Any]) -> None:
     project = data["project"]
     api = client_for(data["adam"])
