@@ -113,22 +113,18 @@ def comments_visible(*, user: User, document_id: int) -> tuple[Document, QuerySe
 def document_history(*, document: Document) -> QuerySet[AuditEvent]:
     """Who decided what about the document, and when, oldest first: the document's own
     events, its assignments' (removed ones too), gold edits, verdicts and comments."""
-    assignment_ids = list(Assignment.objects.filter(document=document).values_list("pk", flat=True))
-    gold = [
-        pk
-        for pk in Assignment.objects.filter(
-            document=document, kind=AssignmentKind.GOLD
-        ).values_list("pk", flat=True)
-    ]
+    layers = list(Assignment.objects.filter(document=document).values_list("pk", "kind"))
+    assignment_ids = [pk for pk, _ in layers]
+    gold = next((pk for pk, kind in layers if kind == AssignmentKind.GOLD), None)
     about = (
         Q(object_type="document", object_id=document.pk)
         | Q(object_type="assignment", object_id__in=assignment_ids)
         | Q(object_type__in=("assignment", "verdict", "comment"), after__document=document.pk)
         | Q(object_type__in=("assignment", "verdict", "comment"), before__document=document.pk)
     )
-    if gold:
-        about |= Q(object_type__in=("span", "relation"), after__assignment=gold[0]) | Q(
-            object_type__in=("span", "relation"), before__assignment=gold[0]
+    if gold is not None:
+        about |= Q(object_type__in=("span", "relation"), after__assignment=gold) | Q(
+            object_type__in=("span", "relation"), before__assignment=gold
         )
     return (
         AuditEvent.objects.filter(about, project=document.project)
