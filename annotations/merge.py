@@ -87,6 +87,9 @@ class Candidates:
     def span(self, key: str) -> SpanCandidate | None:
         return next((c for c in self.spans if c.key == key), None)
 
+    def relation(self, key: str) -> RelationCandidate | None:
+        return next((c for c in self.relations if c.key == key), None)
+
 
 def span_key(label: str, start: int, end: int) -> str:
     return f"{label}:{start}:{end}"

@@ -76,9 +76,7 @@ def candidate_decide(
                 raise _unknown(document, candidate)
             decided = _decide_span(comparison, gold, span_candidate, outcome)
         else:
-            relation_candidate = next(
-                (r for r in comparison.candidates.relations if r.key == candidate), None
-            )
+            relation_candidate = comparison.candidates.relation(candidate)
             if relation_candidate is None:
                 raise _unknown(document, candidate)
             decided = _decide_relation(comparison, gold, relation_candidate, outcome)
