@@ -10,7 +10,7 @@ annotator reads and writes the thread of their own assignment.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from django.db.models import (
     Q,
@@ -80,7 +80,9 @@ def lease_of(document: Document, now: datetime | None = None) -> Lease:
     return Lease(holder=document.lease_holder.get_username(), expires_at=document.lease_expires_at)
 
 
-def comments_visible(*, user: User, document_id: int) -> tuple[Document, QuerySet[Comment], Any]:
+def comments_visible(
+    *, user: User, document_id: int
+) -> tuple[Document, QuerySet[Comment], Assignment | None]:
     """The document's thread as the user may read it, and the assignment an annotator's
     own comments belong to (None for editors).
 
