@@ -104,7 +104,6 @@ class Document(models.Model):
     work_changed_at = models.DateTimeField(null=True, blank=True)
     counts_done_seq = models.PositiveBigIntegerField(default=0)
     agreement_done_seq = models.PositiveBigIntegerField(default=0)
-    agreement_claimed_at = models.DateTimeField(null=True, blank=True)
     label_counts = models.JSONField(default=dict, blank=True)
     agreement_value = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -243,7 +243,7 @@ def document_agreement_recompute(*, document_id: int) -> bool:
     with transaction.atomic():
         list(Project.objects.select_for_update().filter(pk=project_id).values_list("pk"))
         claimed = Document.objects.filter(pk=document_id, agreement_done_seq__lt=seq).update(
-            agreement_done_seq=seq, agreement_value=metrics[HEADLINE[0]], agreement_claimed_at=now
+            agreement_done_seq=seq, agreement_value=metrics[HEADLINE[0]]
         )
         if not claimed:
             return False
