@@ -25,6 +25,15 @@ export function showProgress(row, job) {
   row.dataset.status = job.status;
 }
 
+/**
+ * Whether asking again can help after a failed poll: after a 5xx or a 429 it can; after
+ * any other 4xx (signed out, the job gone) it never will, so the page reloads to say why.
+ * @param {number} status
+ */
+export function worthRetrying(status) {
+  return status >= 500 || status === 429;
+}
+
 /** @param {HTMLElement} row */
 async function follow(row) {
   const url = row.dataset.jobUrl;
@@ -33,7 +42,10 @@ async function follow(row) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     try {
       const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok) continue;
+      if (!response.ok) {
+        if (worthRetrying(response.status)) continue;
+        break;
+      }
       showProgress(row, await response.json());
     } catch {
       // A dropped request is retried on the next tick.

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { showProgress } from "../js/jobs.js";
+import { showProgress, worthRetrying } from "../js/jobs.js";
 
 /** A table row with the parts jobs.js updates, as plain objects. */
 function fakeRow() {
@@ -28,4 +28,11 @@ test("a job whose total is not known yet shows its count alone", () => {
   const row = fakeRow();
   showProgress(/** @type {any} */ (row), { status: "running", percent: 0, progress: 12, total: null });
   assert.equal(row.parts[".job-count"].textContent, "12");
+});
+
+test("a poll is retried after a server error or throttling, not after another refusal", () => {
+  assert.equal(worthRetrying(502), true);
+  assert.equal(worthRetrying(429), true);
+  assert.equal(worthRetrying(403), false);
+  assert.equal(worthRetrying(404), false);
 });
