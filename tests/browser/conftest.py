@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
 from playwright.sync_api import BrowserContext, Page
 
 from annotations.models import Role
@@ -84,16 +83,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 def sign_in(context: BrowserContext, live_server: Any, user: Any) -> None:
     """Put a signed-in session cookie in the browser (the sign-in form has its own test)."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
+    client = Client()
+    client.force_login(user)
     context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key or "",
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                 "url": live_server.url,
             }
         ]
