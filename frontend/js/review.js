@@ -15,6 +15,7 @@
 
 import { Workspace } from "./annotate.js";
 import { formatFigure } from "./agreement-charts.js";
+import { $, csrfToken, h, shorten } from "./dom.js";
 import { nextOpen, ordered, reviewAction, step, visible } from "./candidates.js";
 import { SpanLayout } from "./layout.js";
 import { Thread } from "./thread.js";
@@ -39,45 +40,6 @@ const LABEL_FIGURES = [
   ["f1_overlap_by_label", "F1 overlap"],
 ];
 const STATUS_TEXT = { open: "open", accepted: "in gold", rejected: "rejected" };
-
-/**
- * @param {string} selector
- * @returns {HTMLElement}
- */
-function $(selector) {
-  const el = document.querySelector(selector);
-  if (!(el instanceof HTMLElement)) throw new Error(`the page has no ${selector}`);
-  return el;
-}
-
-/**
- * Elements from data, never from HTML strings: quotes and comments are user text.
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {Record<string, string>} [attrs]
- * @param {(Node | string)[]} [children]
- * @returns {HTMLElementTagNameMap[K]}
- */
-function h(tag, attrs = {}, children = []) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  el.append(...children);
-  return el;
-}
-
-/**
- * @param {string} text
- * @param {number} max
- */
-function shorten(text, max) {
-  const cps = Array.from(text);
-  return cps.length <= max ? text : `${cps.slice(0, max - 1).join("")}…`;
-}
-
-function csrfToken() {
-  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return m ? decodeURIComponent(m[1]) : "";
-}
 
 /**
  * @param {string} url
