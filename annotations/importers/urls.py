@@ -9,7 +9,6 @@ import ipaddress
 import socket
 import time
 import warnings
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -17,7 +16,14 @@ from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from annotations.importers.base import ArticleIn, Row, as_dict, first_line_title, row_error
+from annotations.importers.base import (
+    ArticleIn,
+    Row,
+    Rows,
+    as_dict,
+    first_line_title,
+    row_error,
+)
 from annotations.importers.sources import human_bytes
 
 MAX_REDIRECTS = 5
@@ -145,7 +151,9 @@ def fetch(url: str, manager: urllib3.PoolManager | None = None) -> tuple[str, by
                 continue
             if response.status != 200:
                 raise FetchError("http_error", f"answered HTTP {response.status}")
-            declared = int(response.headers.get("Content-Length") or 0)
+            # urllib3's parse of Content-Length: None when absent or unreadable ("many",
+            # "42, 43"), where int() of the header would crash the whole job.
+            declared = response.length_remaining or 0
             if declared > limit:
                 raise FetchError(
                     "too_large",
@@ -197,7 +205,7 @@ def article_from_page(url: str, body: bytes, content_type: str) -> ArticleIn | N
     )
 
 
-def read_urls(urls: list[tuple[int, str]], source: str) -> Any:
+def read_urls(urls: list[tuple[int, str]], source: str) -> Rows:
     """Rows for a URL list: one article per URL, or that URL's error with its line."""
     manager = _pool_manager()
     for line, url in urls:

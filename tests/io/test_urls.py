@@ -34,6 +34,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "image/png", b"\x89PNG....")
         elif self.path == "/huge":
             self._send(200, "text/html", b"<p>" + b"x" * 50_000 + b"</p>")
+        elif self.path == "/bad-length":
+            # A header no client can parse: the page is read to the end of the connection.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "many")
+            self.end_headers()
+            self.wfile.write(HTML.encode())
         elif self.path == "/slow":
             time.sleep(2.5)
             self._send(200, "text/html", HTML.encode())
@@ -102,6 +109,14 @@ def test_urls_are_fetched_with_a_clear_error_for_each_bad_one(
     assert document.title == "Minister claims jobs record"
     assert document.retrieved_from == f"{server}/article"
     assert document.source_url == "https://news.example.org/a/1"
+
+
+def test_a_page_with_an_unreadable_content_length_is_still_imported(
+    project: Any, server: str, settings: Any
+) -> None:
+    settings.URL_IMPORT_ALLOW_PRIVATE = True
+    job = run(import_job_create(project=project, actor=project.admin, urls=f"{server}/bad-length"))
+    assert (job.status, job.errors, job.report["imported"]) == ("done", [], 1)
 
 
 def test_the_guard_refuses_loopback_addresses_unless_the_setting_allows_them(
