@@ -152,7 +152,7 @@ def fetch(url: str, manager: urllib3.PoolManager | None = None) -> tuple[str, by
             if response.status != 200:
                 raise FetchError("http_error", f"answered HTTP {response.status}")
             # urllib3's parse of Content-Length: None when absent or unreadable ("many",
-            # "42, 43"), where int() of the header would crash the whole job.
+            # "42, 42"), where int() of the header would crash the whole job.
             declared = response.length_remaining or 0
             if declared > limit:
                 raise FetchError(
