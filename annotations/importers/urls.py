@@ -151,8 +151,8 @@ def fetch(url: str, manager: urllib3.PoolManager | None = None) -> tuple[str, by
                 continue
             if response.status != 200:
                 raise FetchError("http_error", f"answered HTTP {response.status}")
-            # urllib3's parse of Content-Length: None when absent or unreadable ("many",
-            # "42, 42"), where int() of the header would crash the whole job.
+            # urllib3's parse of Content-Length (it reads "42, 42"; None when the header is
+            # absent or says "many"), where int() of the header would crash the whole job.
             declared = response.length_remaining or 0
             if declared > limit:
                 raise FetchError(
