@@ -98,7 +98,7 @@ def article_from_labelstudio(task: Any, where: str, source: str, line: int) -> R
         region = regions.get(str(result.get("id")))
         value = result.get("value") or {}
         name = str(result.get("from_name", ""))
-        if region is None:
+        if region is None or not isinstance(value, dict):
             continue
         if result.get("type") == "choices" and value.get("choices"):
             region.attributes[name] = value["choices"][0]

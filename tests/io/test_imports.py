@@ -334,6 +334,19 @@ def test_label_studio_tasks_with_predictions_attributes_and_utf16_offsets(projec
     assert layer.document.metadata["source_id"] == 41
 
 
+def test_a_label_studio_result_whose_value_is_not_an_object_is_ignored(project: Any) -> None:
+    region = {"start": 0, "end": 9, "text": "The mayor", "labels": ["attribution"]}
+    results = [
+        {"id": "r1", "type": "labels", "value": region},
+        {"id": "r1", "from_name": "check_worthiness", "type": "choices", "value": ["x"]},
+    ]
+    tasks = [{"data": {"text": "The mayor said so."}, "predictions": [{"result": results}]}]
+    job = imported(project, upload("tasks.json", json.dumps(tasks)))
+    assert (job.status, job.errors, job.report["imported"]) == ("done", [], 1)
+    span = Assignment.objects.get(kind=AssignmentKind.PREANNOTATION).spans.get()
+    assert (span.quote, span.attributes) == ("The mayor", {})
+
+
 def test_a_zip_of_articles_is_read_member_by_member(project: Any) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
