@@ -11,7 +11,7 @@
  */
 
 import { DocumentText } from "./offsets.js";
-import { moveEndByWord, moveStartByWord, snapEnd, snapStart, words } from "./segment.js";
+import { moveEndByWord, moveStartByWord, snapSelection, words } from "./segment.js";
 import { buildKeymap, resolveKey } from "./keymap.js";
 import { SpanLayout } from "./layout.js";
 import { Outbox, applyPending } from "./outbox.js";
@@ -772,23 +772,10 @@ export class Workspace {
     const a = this.localPoint(r.startContainer, r.startOffset, "start");
     const b = this.localPoint(r.endContainer, r.endOffset, "end");
     if (!a || !b) return null;
-    const P = this.doc.paragraphs;
-    const opts = { exact, locale: this.locale };
-    let sp = a.paragraph;
-    let so = snapStart(P[sp].text, a.offset, opts);
-    while (so >= P[sp].text.length && sp < b.paragraph) {
-      sp++;
-      so = snapStart(P[sp].text, 0, opts);
-    }
-    let ep = b.paragraph;
-    let eo = snapEnd(P[ep].text, b.offset, opts);
-    while (eo <= 0 && ep > sp) {
-      ep--;
-      eo = snapEnd(P[ep].text, P[ep].text.length, opts);
-    }
-    const start = this.doc.toGlobal(sp, so);
-    const end = this.doc.toGlobal(ep, eo);
-    return start < end ? { start, end } : null;
+    const snapped = snapSelection(this.doc.paragraphs, a, b, { exact, locale: this.locale });
+    if (!snapped) return null;
+    const { start, end } = snapped;
+    return { start: this.doc.toGlobal(start.paragraph, start.offset), end: this.doc.toGlobal(end.paragraph, end.offset) };
   }
 
   /**

@@ -128,9 +128,36 @@ export function snapEnd(text, offset, options = {}) {
 export function snapRange(text, start, end, options = {}) {
   // A caret is not a selection, even when it sits inside a word.
   if (start === end) return null;
-  const a = snapStart(text, Math.min(start, end), options);
-  const b = snapEnd(text, Math.max(start, end), options);
-  return a < b ? { start: a, end: b } : null;
+  const r = snapSelection([{ text }], { paragraph: 0, offset: Math.min(start, end) }, { paragraph: 0, offset: Math.max(start, end) }, options);
+  return r && { start: r.start.offset, end: r.end.offset };
+}
+
+/**
+ * Snap a selection from point `a` to point `b` (UTF-16 offsets in paragraphs, `a` first)
+ * that may cross paragraphs. An edge that snaps past the end of its paragraph (only space
+ * or punctuation left there) moves into the next paragraph the selection covers, and
+ * likewise backwards for the end. Null when nothing worth a span was selected.
+ * @param {{text: string}[]} paragraphs
+ * @param {{paragraph: number, offset: number}} a
+ * @param {{paragraph: number, offset: number}} b
+ * @param {SnapOptions} [options]
+ * @returns {{start: {paragraph: number, offset: number}, end: {paragraph: number, offset: number}} | null}
+ */
+export function snapSelection(paragraphs, a, b, options = {}) {
+  let sp = a.paragraph;
+  let so = snapStart(paragraphs[sp].text, a.offset, options);
+  while (so >= paragraphs[sp].text.length && sp < b.paragraph) {
+    sp++;
+    so = snapStart(paragraphs[sp].text, 0, options);
+  }
+  let ep = b.paragraph;
+  let eo = snapEnd(paragraphs[ep].text, b.offset, options);
+  while (eo <= 0 && ep > sp) {
+    ep--;
+    eo = snapEnd(paragraphs[ep].text, paragraphs[ep].text.length, options);
+  }
+  const before = sp < ep || (sp === ep && so < eo);
+  return before ? { start: { paragraph: sp, offset: so }, end: { paragraph: ep, offset: eo } } : null;
 }
 
 /**

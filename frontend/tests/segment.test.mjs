@@ -8,6 +8,7 @@ import {
   moveStartByWord,
   snapEnd,
   snapRange,
+  snapSelection,
   snapStart,
   words,
 } from "../js/segment.js";
@@ -129,4 +130,16 @@ test("Ukrainian words snap whole, apostrophe included", () => {
   assert.equal(snapped(text, w + 3, w + 4, { locale: "uk" }), "м\u2019ясо");
   const s = text.indexOf("заявила");
   assert.equal(snapped(text, s + 2, text.length, { locale: "uk" }), "заявила, що м\u2019ясо безпечне");
+});
+
+test("a selection across paragraphs skips an edge that holds only space or punctuation", () => {
+  const paragraphs = [{ text: "The mayor said:" }, { text: "" }, { text: "the water is safe." }];
+  // From after the colon, over the empty paragraph, to inside "water".
+  const r = snapSelection(paragraphs, { paragraph: 0, offset: 15 }, { paragraph: 2, offset: 6 });
+  assert.deepEqual(r, { start: { paragraph: 2, offset: 0 }, end: { paragraph: 2, offset: 9 } });
+  // From inside "mayor" to the very start of the third paragraph: the end moves back.
+  const back = snapSelection(paragraphs, { paragraph: 0, offset: 6 }, { paragraph: 2, offset: 0 });
+  assert.deepEqual(back, { start: { paragraph: 0, offset: 4 }, end: { paragraph: 0, offset: 14 } });
+  // Nothing but punctuation and empty paragraphs: no span.
+  assert.equal(snapSelection(paragraphs, { paragraph: 0, offset: 14 }, { paragraph: 2, offset: 0 }), null);
 });
