@@ -17,15 +17,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
-def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in FORMULA_FIRST:
-        return "'" + value
-    return value
-
-
-def _cell(value: Any) -> str:
+def _cell(value: str) -> str:
     """A free-text cell (never a number), made safe."""
     return "'" + value if value[:1] in FORMULA_FIRST else value
+
+
+def neutralise(value: Any) -> Any:
+    """Any cell made safe: text through the same check the rows use, other values as they are."""
+    return _cell(value) if isinstance(value, str) else value
 
 
 class CsvExporter(Exporter):
