@@ -1424,7 +1424,10 @@ export class Workspace {
     }
     if (!response.ok) {
       const json = await response.json().catch(() => null);
-      this.say(`Not submitted: ${json?.error?.message ?? `HTTP ${response.status}`}`);
+      const reason =
+        json?.error?.message ??
+        `the server answered HTTP ${response.status} without saying why. Your annotations are saved; try again in a minute, and tell your editor if it keeps failing.`;
+      this.say(`Not submitted: ${reason}`);
       return;
     }
     this.setMode("normal");

@@ -314,7 +314,7 @@ export class Outbox {
       if (current) this.known.set(op.target, { id: current.id, version: current.version });
       this.o.onConflict?.(op, current, error);
     } else {
-      const error = json?.error ?? { code: `http_${status}`, message: `The server refused this change (HTTP ${status}).` };
+      const error = json?.error ?? { code: `http_${status}`, message: `The server refused this change (HTTP ${status}) without saying why. Undo it or edit the span, and tell your editor if it happens again.` };
       this.o.onError?.(op, error, op.kind.endsWith(".create") ? this.dropDependents(op.target) : []);
     }
     this.persist();
