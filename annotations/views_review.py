@@ -161,9 +161,7 @@ def review_document(request: HttpRequest, document_id: int) -> HttpResponse:
         del candidate["quote"]
     gold = comparison.gold
     project = document.project
-    verdicts = selectors.verdicts_of(document=document).select_related(
-        "span__assignment__document__project"
-    )
+    verdicts = selectors.verdicts_of(document=document)
     config: dict[str, Any] = {
         "document": {
             "id": document.pk,

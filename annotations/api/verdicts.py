@@ -56,9 +56,7 @@ class VerdictListApi(APIView):
     @extend_schema(responses={200: VerdictOutputSerializer(many=True), **error_responses()})
     def get(self, request: Request, document_id: int) -> Response:
         document = selectors.review_document_get(user=request.user, document_id=document_id)
-        verdicts = selectors.verdicts_of(document=document).select_related(
-            "span__assignment__document__project"
-        )
+        verdicts = selectors.verdicts_of(document=document)
         return Response(VerdictOutputSerializer(verdicts, many=True).data)
 
 

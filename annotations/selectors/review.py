@@ -136,9 +136,11 @@ def document_history(*, document: Document) -> QuerySet[AuditEvent]:
 
 
 def verdicts_of(*, document: Document) -> QuerySet[Verdict]:
+    """The verdicts on the document's gold claims, with what their serializer reads (the
+    rating scale is the project's)."""
     return Verdict.objects.filter(
         span__assignment__document=document, span__assignment__kind=AssignmentKind.GOLD
-    ).select_related("span", "updated_by")
+    ).select_related("span__assignment__document__project", "updated_by")
 
 
 def verdict_get(*, user: User, span_id: int) -> tuple[Span, Verdict | None]:
