@@ -8,6 +8,8 @@
  * @module candidates
  */
 
+import { hotkeyOf } from "./keymap.js";
+
 /**
  * @typedef {object} Candidate
  * @property {string} key        "claim:4:12", or "attributed_to>claim:4:12>attribution:39:48"
@@ -91,15 +93,6 @@ export function nextOpen(list, key) {
     if (candidate.status === "open" && candidate.key !== key) return candidate.key;
   }
   return null;
-}
-
-/**
- * @param {{key: string, altKey?: boolean, code?: string}} event
- * @returns {string}
- */
-function hotkeyOf(event) {
-  if (event.altKey && event.code && /^Key[A-Z]$/.test(event.code)) return event.code.slice(3).toLowerCase();
-  return event.key.length === 1 ? event.key.toLowerCase() : event.key;
 }
 
 const CANDIDATE_KEYS = /** @type {Record<string, ReviewAction>} */ ({

@@ -115,7 +115,7 @@ function normaliseHotkey(hotkey) {
  * @param {KeyEventLike} event
  * @returns {string}
  */
-function hotkeyOf(event) {
+export function hotkeyOf(event) {
   if (event.altKey && event.code && /^Key[A-Z]$/.test(event.code)) return event.code.slice(3).toLowerCase();
   if (event.altKey && event.code && /^Digit[0-9]$/.test(event.code)) return event.code.slice(5);
   return normaliseHotkey(event.key);

@@ -58,6 +58,7 @@ const labelKeys = new Map([
   ["c", "claim"],
   ["d", "denial"],
   ["a", "attribution"],
+  ["1", "quote"],
 ]);
 const reviewing = { mode: "candidates", inEditable: false, dialogOpen: false, goldIdle: true, selection: false, labelKeys };
 
@@ -80,6 +81,7 @@ test("with text selected, a label's key (Alt too) draws a gold span", () => {
   const state = { ...reviewing, selection: true };
   assert.equal(reviewAction({ key: "c" }, state)?.type, "goldCreate");
   assert.equal(reviewAction({ key: "ç", altKey: true, code: "KeyC" }, state)?.type, "goldCreate");
+  assert.equal(reviewAction({ key: "¡", altKey: true, code: "Digit1" }, state)?.type, "goldCreate");
   assert.equal(reviewAction({ key: "j" }, state)?.type, "next");
 });
 
