@@ -86,7 +86,9 @@ def article_from_labelstudio(task: Any, where: str, source: str, line: int) -> R
                 article.spans.append(span)
         elif kind == "relation":
             labels = result.get("labels") or []
-            if not labels:
+            if isinstance(labels, str):
+                labels = [labels]
+            if not isinstance(labels, list) or not labels:
                 article.warnings.append("a relation has no label; skipped")
                 continue
             article.relations.append(

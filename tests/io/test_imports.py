@@ -347,6 +347,24 @@ def test_a_label_studio_result_whose_value_is_not_an_object_is_ignored(project: 
     assert (span.quote, span.attributes) == ("The mayor", {})
 
 
+def test_label_studio_relation_labels_may_be_a_string_and_are_skipped_if_unreadable(
+    project: Any,
+) -> None:
+    text = "The mayor said the water is safe."
+    results = [
+        {"id": "r1", "type": "labels", "value": {"start": 18, "end": 33, "labels": ["claim"]}},
+        {"id": "r2", "type": "labels", "value": {"start": 0, "end": 9, "labels": ["attribution"]}},
+        {"from_id": "r1", "to_id": "r2", "type": "relation", "labels": "attributed_to"},
+        {"from_id": "r1", "to_id": "r2", "type": "relation", "labels": {"x": 1}},
+    ]
+    tasks = [{"data": {"text": text}, "predictions": [{"result": results}]}]
+    job = imported(project, upload("tasks.json", json.dumps(tasks)))
+    assert (job.status, job.report["imported"], job.report["relations"]) == ("done", 1, 1)
+    assert warnings_of(job) == ["tasks.json, task 1: a relation has no label; skipped."]
+    relation = Assignment.objects.get(kind=AssignmentKind.PREANNOTATION).relations.get()
+    assert (relation.type, relation.to_span.quote) == ("attributed_to", "The mayor")
+
+
 def test_a_zip_of_articles_is_read_member_by_member(project: Any) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
