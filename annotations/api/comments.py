@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from annotations.api.common import acting_user, error_responses
 from annotations.api.pagination import Pagination
 from annotations.api.schema import PAGE_PARAMETERS, paginated
-from annotations.errors import Invalid
 from annotations.models import AuditEvent, Comment
 from annotations.selectors import review as selectors
 from annotations.services import review as review_services
@@ -61,23 +60,13 @@ class CommentListApi(APIView):
         document, _, own = selectors.comments_visible(user=request.user, document_id=document_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = own
-        username = data.validated_data.get("annotator")
-        if own is None and username:
-            assignment = document.assignments.filter(
-                kind="annotator", annotator__username=username
-            ).first()
-            if assignment is None:
-                raise Invalid(
-                    "not_assigned",
-                    f"“{username}” has no assignment on this document.",
-                    field="annotator",
-                )
         comment = review_services.comment_create(
             document=document,
             actor=acting_user(request),
             body=data.validated_data["body"],
-            assignment=assignment,
+            # An annotator's comment is about their own assignment, whoever they name.
+            assignment=own,
+            annotator=data.validated_data.get("annotator"),
         )
         return Response(CommentOutputSerializer(comment).data, status=201)
 
