@@ -101,14 +101,6 @@ def relation_key(type: str, source: str, target: str, *, symmetric: bool = False
     return f"{type}>{source}>{target}"
 
 
-def parse_span_key(key: str) -> tuple[str, int, int] | None:
-    """(label, start, end) of a span candidate key, or None if it is not one."""
-    parts = key.split(":")
-    if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
-        return None
-    return parts[0], int(parts[1]), int(parts[2])
-
-
 def required_votes(strategy: str, annotators: int, k: int | None = None) -> int:
     """Votes a candidate needs to enter gold under a strategy, among `annotators` layers."""
     if strategy == "unanimous":
