@@ -20,7 +20,7 @@ from annotations.api.serializers import ErrorSerializer
 from annotations.errors import ConflictError, DomainError
 from annotations.exporters import EXPORTERS
 from annotations.exporters.records import DATE_FIELDS
-from annotations.importers.sources import FORMATS, human_bytes
+from annotations.importers.sources import FORMATS
 from annotations.models import DocumentStatus, Job, Role
 from annotations.selectors import jobs as selectors
 from annotations.selectors.access import project_get_for_user
@@ -30,10 +30,6 @@ from annotations.services.jobs import media_path
 
 class Gone(DomainError):
     status = 410
-
-
-class TooLarge(DomainError):
-    status = 413
 
 
 def job_percent(job: Job) -> int:
@@ -130,16 +126,6 @@ class ImportListApi(APIView):
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(user=request.user, project_id=project_id, minimum=Role.ADMIN)
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        limit = settings.UPLOAD_MAX_BYTES + 1_000_000
-        if length > limit:
-            raise TooLarge(
-                "body_too_large",
-                f"The upload has {human_bytes(length)}; an import may upload at most "
-                f"{human_bytes(settings.UPLOAD_MAX_BYTES)} (UPLOAD_MAX_BYTES). Split it, or "
-                "zip it.",
-                details={"limit": settings.UPLOAD_MAX_BYTES},
-            )
         body = request.data if isinstance(request.data, dict) else {}
         data: dict[str, Any] = {
             key: body.get(key) for key in ("urls", "format", "layer") if key in body
