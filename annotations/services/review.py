@@ -266,7 +266,10 @@ def assignment_remove(
         document = _locked(document)
         ensure_not_accepted(document)
         check_version(
-            assignment, version, "assignment", dict(AssignmentOutputSerializer(assignment).data)
+            assignment,
+            version,
+            "assignment",
+            lambda: dict(AssignmentOutputSerializer(assignment).data),
         )
         spans = assignment.spans.count()
         before = {

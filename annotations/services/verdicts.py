@@ -121,7 +121,7 @@ def _locked_at(verdict: Verdict, version: int | None) -> tuple[Verdict, dict[str
         Verdict.objects.select_for_update().select_related("span__assignment").get(pk=verdict.pk)
     )
     before = verdict_snapshot(current)
-    check_version(current, version, "verdict", before)
+    check_version(current, version, "verdict", lambda: before)
     return current, before
 
 

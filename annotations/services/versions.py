@@ -1,12 +1,16 @@
 """Optimistic concurrency: every mutable object carries an integer version."""
 
+from collections.abc import Callable
 from typing import Any
 
 from annotations.errors import ConflictError, Invalid
 
 
-def check_version(obj: Any, version: int | None, what: str, current: Any) -> None:
-    """Refuse a write whose version is missing (400) or stale (409, with the current object)."""
+def check_version(obj: Any, version: int | None, what: str, current: Callable[[], Any]) -> None:
+    """Refuse a write whose version is missing (400) or stale (409, with the current object).
+
+    `current` builds the object as the API shows it, only when the write is refused.
+    """
     if version is None:
         raise Invalid(
             "version_required",
@@ -20,5 +24,5 @@ def check_version(obj: Any, version: int | None, what: str, current: Any) -> Non
             f"This {what} was changed elsewhere (you sent version {version}, the current one "
             f"is {obj.version}). Reload it, re-apply your change and send the current version.",
             field="version",
-            details={"current": current},
+            details={"current": current()},
         )
