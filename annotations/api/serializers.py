@@ -63,7 +63,6 @@ class AssignmentOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-
 class DocumentListSerializer(serializers.ModelSerializer):
     length = serializers.SerializerMethodField()
 
