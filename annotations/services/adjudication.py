@@ -22,7 +22,7 @@ from annotations.models import (
     Span,
 )
 from annotations.schema import label_definition
-from annotations.selectors.comparison import Comparison, document_comparison
+from annotations.selectors.comparison import Comparison, document_comparison, symmetric_types
 from annotations.services.audit import audit_record
 from annotations.services.documents import document_refresh_status
 from annotations.services.gold import (
@@ -172,8 +172,12 @@ def _decide_relation(
                 f"This relation cannot go into gold: {refusal}.",
                 field="candidate",
             )
+        # A symmetric relation already in gold the other way round is the same relation.
+        edge = Q(from_span=source, to_span=target)
+        if candidate.type in symmetric_types(comparison.document):
+            edge |= Q(from_span=target, to_span=source)
         relation = Relation.objects.filter(
-            type=candidate.type, from_span=source, to_span=target
+            edge, type=candidate.type
         ).first() or Relation.objects.create(
             assignment=gold,
             type=candidate.type,
