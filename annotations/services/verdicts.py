@@ -118,7 +118,9 @@ def verdict_create(
 def _locked_at(verdict: Verdict, version: int | None) -> tuple[Verdict, dict[str, Any]]:
     """The verdict, locked, if the writer sent its current version; and its snapshot."""
     current = (
-        Verdict.objects.select_for_update().select_related("span__assignment").get(pk=verdict.pk)
+        Verdict.objects.select_for_update(of=("self",))
+        .select_related("span__assignment")
+        .get(pk=verdict.pk)
     )
     before = verdict_snapshot(current)
     check_version(current, version, "verdict", lambda: before)
