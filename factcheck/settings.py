@@ -16,7 +16,8 @@ DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset and empty (`DATABASE_URL= make run`) both mean the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:

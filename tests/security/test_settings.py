@@ -136,6 +136,22 @@ def test_startup_refuses_a_default_secret_key(env: dict[str, str]) -> None:
 
 
 @pytest.mark.integration
+def test_empty_service_variables_mean_the_embedded_default() -> None:
+    """`DATABASE_URL= REDIS_URL= make run` is the embedded default, not a traceback."""
+    done = run_python(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)",
+        ],
+        DATABASE_URL="",
+        REDIS_URL="",
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["django.db.backends.sqlite3", "True"]
+
+
+@pytest.mark.integration
 def test_the_deployment_checks_pass_with_https_on() -> None:
     done = run_python(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
