@@ -50,6 +50,7 @@ from annotations.agreement import (
     DocumentInput,
     combine_statistics,
     document_statistics,
+    documents_statistics,
     metrics_from_statistics,
     replace_document,
 )
@@ -72,14 +73,14 @@ def timed(function: Callable[..., T], *args: Any) -> tuple[float, float, T]:
 
 
 def recompute_all(docs: list[DocumentInput]) -> dict:
-    stats = [document_statistics(doc) for doc in docs]
+    stats = documents_statistics(docs)
     for item in stats:
         metrics_from_statistics(item)
     return metrics_from_statistics(combine_statistics(stats))
 
 
 def _chunk_statistics(bounds: tuple[int, int]) -> list[dict]:
-    stats = [document_statistics(doc) for doc in DOCS[bounds[0] : bounds[1]]]
+    stats = documents_statistics(DOCS[bounds[0] : bounds[1]])
     for item in stats:
         metrics_from_statistics(item)
     return stats
@@ -95,7 +96,7 @@ def recompute_all_parallel(workers: int) -> dict:
 
 def one_document(docs: list[DocumentInput]) -> tuple[list[float], list[float]]:
     """Per sample: recompute one document, update the project total, re-evaluate it."""
-    stats = [document_statistics(doc) for doc in docs]
+    stats = documents_statistics(docs)
     total = combine_statistics(stats)
     wall, cpu = [], []
     for index in range(ONE_DOCUMENT_SAMPLES):

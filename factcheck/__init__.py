@@ -1,3 +1,1 @@
-from factcheck.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The factcheck project: settings, URLs and the Celery app (factcheck.celery)."""

@@ -1,6 +1,7 @@
 """Inter-annotator agreement: validated metrics in plain numpy, no Django imports.
 
-The entry points are :func:`document_statistics`, :func:`combine_statistics` and
+The entry points are :func:`document_statistics` (or :func:`documents_statistics` for
+many documents at once, computed in batches), :func:`combine_statistics` and
 :func:`metrics_from_statistics`; the coded-data coefficients live in :mod:`.coding`.
 """
 
@@ -15,6 +16,7 @@ from .statistics import (
     STATISTICS_VERSION,
     combine_statistics,
     document_statistics,
+    documents_statistics,
     metrics_from_statistics,
     replace_document,
 )
@@ -28,6 +30,7 @@ __all__ = [
     "cohen_kappa",
     "combine_statistics",
     "document_statistics",
+    "documents_statistics",
     "fleiss_kappa",
     "krippendorff_alpha",
     "metrics_from_statistics",

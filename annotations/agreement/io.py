@@ -35,8 +35,8 @@ from .coding import (
     percent_agreement,
     scott_pi,
 )
-from .statistics import combine_statistics, document_statistics, metrics_from_statistics
-from .types import DocumentInput, RelationUnit, SpanUnit
+from .statistics import combine_statistics, documents_statistics, metrics_from_statistics
+from .types import NO_ATTRIBUTES, DocumentInput, RelationUnit, SpanUnit
 
 
 class AgreementInputError(ValueError):
@@ -88,16 +88,19 @@ def _array(value: Any, path: str) -> list[Any]:
     return value
 
 
-def _span(raw: Any, path: str, length: int, annotators: set[str] | None, index: int) -> SpanUnit:
-    # Fast path for well-formed spans (tens of thousands in a large file); anything
-    # unusual goes through the checks below, which name the offending field.
+def _span(
+    raw: Any, spans_path: str, length: int, annotators: set[str] | None, index: int
+) -> SpanUnit:
+    # Fast path for well-formed spans (tens of thousands in a large file): no field path
+    # is formatted unless a check fails. Anything unusual goes through the checks of
+    # _checked_span, which name the offending field.
     if type(raw) is dict and raw.keys() <= _PLAIN_SPAN_KEYS:
-        annotator, start, end, label = (
-            raw.get("annotator"),
-            raw.get("start"),
-            raw.get("end"),
-            raw.get("label"),
-        )
+        annotator = raw.get("annotator")
+        start = raw.get("start")
+        end = raw.get("end")
+        label = raw.get("label")
+        attributes = raw.get("attributes", NO_ATTRIBUTES)
+        span_id = raw.get("id", index)
         if (
             type(annotator) is str
             and annotator
@@ -107,12 +110,11 @@ def _span(raw: Any, path: str, length: int, annotators: set[str] | None, index: 
             and 0 <= start < end <= length
             and type(label) is str
             and label
-            and type(raw.get("attributes", {})) is dict
-            and type(raw.get("id", "")) in (str, int)
+            and (attributes is NO_ATTRIBUTES or type(attributes) is dict)
+            and type(span_id) in (str, int)
         ):
-            span_id = str(raw["id"]) if "id" in raw else str(index)
-            return SpanUnit(annotator, start, end, label, raw.get("attributes") or {}, span_id)
-    return _checked_span(raw, path, length, annotators, index)
+            return SpanUnit(annotator, start, end, label, attributes or NO_ATTRIBUTES, str(span_id))
+    return _checked_span(raw, f"{spans_path}[{index}]", length, annotators, index)
 
 
 _PLAIN_SPAN_KEYS = {"annotator", "start", "end", "label", "attributes", "id"}
@@ -143,7 +145,30 @@ def _checked_span(
     )
 
 
-def _relation(raw: Any, path: str, owners: Mapping[str, str]) -> RelationUnit:
+def _relation(raw: Any, relations_path: str, index: int, owners: Mapping[str, str]) -> RelationUnit:
+    # Fast path for well-formed relations, as for spans.
+    if type(raw) is dict:
+        annotator, kind, source, target = (
+            raw.get("annotator"),
+            raw.get("type"),
+            raw.get("from"),
+            raw.get("to"),
+        )
+        if (
+            type(annotator) is str
+            and annotator
+            and type(kind) is str
+            and kind
+            and type(source) is str
+            and type(target) is str
+            and owners.get(source) == annotator
+            and owners.get(target) == annotator
+        ):
+            return RelationUnit(annotator, kind, source, target)
+    return _checked_relation(raw, f"{relations_path}[{index}]", owners)
+
+
+def _checked_relation(raw: Any, path: str, owners: Mapping[str, str]) -> RelationUnit:
     item = _object(raw, path)
     for key in ("annotator", "type", "from", "to"):
         if key not in item:
@@ -179,7 +204,7 @@ def _document(raw: Any, path: str) -> DocumentInput:
             raise _fail(f"{path}.annotators", "lists an annotator twice")
         declared = set(annotators)
     spans = [
-        _span(raw_span, f"{path}.spans[{index}]", length, declared, index)
+        _span(raw_span, f"{path}.spans", length, declared, index)
         for index, raw_span in enumerate(_array(item.get("spans", []), f"{path}.spans"))
     ]
     owners: dict[str, str] = {}
@@ -188,7 +213,7 @@ def _document(raw: Any, path: str) -> DocumentInput:
             raise _fail(f"{path}.spans[{index}].id", f"{span.id!r} is used twice")
         owners[span.id] = span.annotator
     relations = [
-        _relation(raw_relation, f"{path}.relations[{index}]", owners)
+        _relation(raw_relation, f"{path}.relations", index, owners)
         for index, raw_relation in enumerate(_array(item.get("relations", []), f"{path}.relations"))
     ]
     if declared is None:
@@ -337,11 +362,10 @@ DOCUMENTS_PER_PROCESS = 200
 def _statistics_and_metrics(
     documents: Sequence[DocumentInput],
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    result = []
-    for doc in documents:
-        statistics = document_statistics(doc)
-        result.append((statistics, _without_count(metrics_from_statistics(statistics))))
-    return result
+    return [
+        (statistics, _without_count(metrics_from_statistics(statistics)))
+        for statistics in documents_statistics(documents)
+    ]
 
 
 def _per_document(

@@ -10,48 +10,48 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .layers import LayerBatch
 from .types import RelationUnit, SpanUnit
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-def char_coincidences(
-    layers: Sequence[tuple[IntArray, IntArray, IntArray]], labels: int, length: int
-) -> FloatArray:
-    """Per label layer, the binary coincidence matrix of character-level coding: [o00, o01, o11].
+def char_coincidences(batch: LayerBatch) -> FloatArray:
+    """Per document and label, the binary coincidence matrix of character-level coding:
+    an array [document, label, (o00, o01, o11)].
 
     Each character is a unit coded by every one of the m annotators with the label (1)
     or "none" (0). A character that n1 annotators cover adds n1(n1 − 1)/(m − 1) to o11,
     n0(n0 − 1)/(m − 1) to o00 and n1·n0/(m − 1) to o01 = o10, n0 = m − n1
-    (Krippendorff 2011, section C). ``layers`` holds each annotator's units (starts,
-    ends, label indexes; one label's units disjoint). The histogram of n1 over the
-    characters comes from sorting the units' +1/−1 boundary events, so the cost grows
-    with the number of spans, not with the number of characters.
+    (Krippendorff 2011, section C). ``batch`` holds each annotator's units (one label's
+    units of one annotator disjoint). The histogram of n1 over the characters comes
+    from sorting the units' +1/−1 boundary events, so the cost grows with the number of
+    spans, not with the number of characters.
     """
-    coders = len(layers)
-    positions = np.concatenate([np.concatenate([s, e]) for s, e, _ in layers])
-    owners = np.concatenate([np.concatenate([k, k]) for _, _, k in layers])
-    steps = np.concatenate(
-        [np.concatenate([np.ones(s.size), -np.ones(e.size)]) for s, e, _ in layers]
-    )
+    documents, labels = batch.documents, batch.label_count
+    most = int(batch.coders.max()) if documents else 0
+    group = np.tile(batch.unit_doc * labels + batch.labels, 2)
+    positions = np.concatenate([batch.starts, batch.ends])
+    steps = np.concatenate([np.ones(batch.starts.size), -np.ones(batch.ends.size)])
     # Within a label, ends sort before starts at the same position, so adjacent units
-    # never count twice; each label's events sum to zero, so depth restarts at 0.
-    order = np.lexsort((steps, positions, owners))
-    positions, owners = positions[order], owners[order]
+    # never count twice; each (document, label)'s events sum to zero, so depth restarts at 0.
+    order = np.lexsort((steps, positions, group))
+    positions, group = positions[order], group[order]
     depth = np.cumsum(steps[order]).astype(np.int64)
     widths = np.zeros(positions.size)
     if positions.size:
-        same = owners[1:] == owners[:-1]
+        same = group[1:] == group[:-1]
         widths[:-1] = np.where(same, positions[1:] - positions[:-1], 0)
     histogram = np.bincount(
-        owners * (coders + 1) + depth, weights=widths, minlength=labels * (coders + 1)
-    ).reshape(labels, coders + 1)
-    histogram[:, 0] = length - histogram[:, 1:].sum(axis=1)
-    ones = np.arange(coders + 1, dtype=np.float64)
+        group * (most + 1) + depth, weights=widths, minlength=documents * labels * (most + 1)
+    ).reshape(documents, labels, most + 1)
+    histogram[:, :, 0] = batch.lengths[:, None] - histogram[:, :, 1:].sum(axis=2)
+    coders = batch.coders[:, None].astype(np.float64)
+    ones = np.broadcast_to(np.arange(most + 1, dtype=np.float64), (documents, most + 1))
     zeros = coders - ones
-    weights = np.stack([zeros * (zeros - 1), ones * zeros, ones * (ones - 1)], axis=1)
-    result: FloatArray = histogram @ weights / (coders - 1)
+    weights = np.stack([zeros * (zeros - 1), ones * zeros, ones * (ones - 1)], axis=2)
+    result: FloatArray = np.matmul(histogram, weights) / np.maximum(coders - 1, 1)[:, :, None]
     return result
 
 
@@ -78,51 +78,64 @@ def pair_char_coincidences(
 
 
 def overlap_matches(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> list[tuple[int, int]]:
-    """One-to-one overlap matching between two annotators' spans.
+    """One-to-one overlap matching between two annotators' spans (see
+    :func:`overlap_matches_batch`)."""
+    return overlap_matches_batch([(first, second)])[0]
+
+
+def overlap_matches_batch(
+    pairs: Sequence[tuple[Sequence[SpanUnit], Sequence[SpanUnit]]],
+) -> list[list[tuple[int, int]]]:
+    """One-to-one overlap matching between two annotators' spans, for many pairs at once.
 
     Two spans are candidates when they have the same label and share at least one
     character. Candidates are taken greedily by largest overlap (in characters); ties
     go to the pair that starts earlier in the first annotator's layer, then in the
-    second's, then to the shorter spans; a span already taken is never reused. Callers
-    pass the pair's annotators in name order, so the matching does not depend on the
-    order of the input.
+    second's, then to the shorter spans, then to the earlier positions in the lists;
+    a span already taken is never reused. Callers pass the pair's annotators in name
+    order, so the matching does not depend on the order of the input.
     """
-    if not first or not second:
-        return []
-    starts_a = np.array([s.start for s in first])
-    ends_a = np.array([s.end for s in first])
-    starts_b = np.array([s.start for s in second])
-    ends_b = np.array([s.end for s in second])
-    labels_a = [s.label for s in first]
-    labels_b = [s.label for s in second]
-    vocabulary = {label: index for index, label in enumerate(sorted(set(labels_a) | set(labels_b)))}
-    same = (
-        np.array([vocabulary[x] for x in labels_a])[:, None]
-        == np.array([vocabulary[x] for x in labels_b])[None, :]
+    vocabulary = {
+        label: index
+        for index, label in enumerate(
+            sorted({s.label for first, second in pairs for s in (*first, *second)})
+        )
+    }
+    sides = [
+        LayerBatch.build(
+            [([[(s.start, s.end, vocabulary[s.label]) for s in pair[side]]], 0) for pair in pairs],
+            len(vocabulary),
+        ).padded()
+        for side in (0, 1)
+    ]
+    (starts_a, ends_a, labels_a), (starts_b, ends_b, labels_b) = sides
+    overlap = np.minimum(ends_a[:, :, None], ends_b[:, None, :]) - np.maximum(
+        starts_a[:, :, None], starts_b[:, None, :]
     )
-    overlap = np.minimum(ends_a[:, None], ends_b[None, :]) - np.maximum(
-        starts_a[:, None], starts_b[None, :]
-    )
-    rows, cols = np.nonzero((overlap > 0) & same)
-    if rows.size == 0:
-        return []
+    same = (labels_a[:, :, None] == labels_b[:, None, :]) & (labels_a[:, :, None] >= 0)
+    pair, rows, cols = np.nonzero((overlap > 0) & same)
     order = np.lexsort(
         (
-            ends_b[cols] - starts_b[cols],
-            ends_a[rows] - starts_a[rows],
-            starts_b[cols],
-            starts_a[rows],
-            -overlap[rows, cols],
+            cols,
+            rows,
+            ends_b[pair, cols] - starts_b[pair, cols],
+            ends_a[pair, rows] - starts_a[pair, rows],
+            starts_b[pair, cols],
+            starts_a[pair, rows],
+            -overlap[pair, rows, cols],
+            pair,
         )
     )
-    taken_a: set[int] = set()
-    taken_b: set[int] = set()
-    matches: list[tuple[int, int]] = []
-    for row, col in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
-        if row not in taken_a and col not in taken_b:
-            taken_a.add(row)
-            taken_b.add(col)
-            matches.append((row, col))
+    taken_a: set[tuple[int, int]] = set()
+    taken_b: set[tuple[int, int]] = set()
+    matches: list[list[tuple[int, int]]] = [[] for _ in pairs]
+    for index, row, col in zip(
+        pair[order].tolist(), rows[order].tolist(), cols[order].tolist(), strict=True
+    ):
+        if (index, row) not in taken_a and (index, col) not in taken_b:
+            taken_a.add((index, row))
+            taken_b.add((index, col))
+            matches[index].append((row, col))
     return matches
 
 

@@ -9,75 +9,21 @@ per-document statistics without revisiting any span.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import combinations
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .layers import LayerBatch, pair_index, ranges
+
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
-#: One annotator's units: starts, ends and label indexes, sorted by (label, start),
-#: units of one label never overlapping.
-Layer = tuple[IntArray, IntArray, IntArray]
 
 #: The value of a gap (matter no annotator marked) in the uα coincidence matrices.
 GAP = ""
 #: Joins the labels of a stretch one annotator marked with several labels at once.
 COMPOUND_SEPARATOR = "+"
-
-
-def _pair_terms(first: Layer, second: Layer, labels: int) -> tuple[FloatArray, FloatArray]:
-    """Per label, Σ δ² between two annotators' units and the length both cover.
-
-    δ² follows Krippendorff (2004, p. 252): two units of the label that overlap
-    contribute (b_i − b_j)² + (e_i − e_j)²; a unit inside the other annotator's gap
-    (it overlaps none of their units of the label) contributes its squared length l²;
-    gap against gap contributes 0. This is the sum DKPro Statistics accumulates pair
-    by pair while it walks the continuum. The shared length (characters both cover
-    with the label) feeds the pairwise character-level alpha.
-    """
-    (starts_a, ends_a, labels_a), (starts_b, ends_b, labels_b) = first, second
-    overlap = (
-        (labels_a[:, None] == labels_b[None, :])
-        & (starts_a[:, None] < ends_b[None, :])
-        & (starts_b[None, :] < ends_a[:, None])
-    )
-    begin = starts_a[:, None] - starts_b[None, :]
-    end = ends_a[:, None] - ends_b[None, :]
-    per_unit = ((begin**2 + end**2) * overlap).sum(axis=1)
-    per_unit += ((ends_a - starts_a) ** 2) * ~overlap.any(axis=1)
-    disagreement = np.bincount(labels_a, weights=per_unit, minlength=labels).astype(np.float64)
-    disagreement += np.bincount(
-        labels_b, weights=((ends_b - starts_b) ** 2) * ~overlap.any(axis=0), minlength=labels
-    )
-    both = np.minimum(ends_a[:, None], ends_b[None, :]) - np.maximum(
-        starts_a[:, None], starts_b[None, :]
-    )
-    shared = np.bincount(labels_a, weights=(both * overlap).sum(axis=1), minlength=labels)
-    return disagreement, shared.astype(np.float64)
-
-
-def _gaps(layer: Layer, labels: int, length: int) -> tuple[IntArray, IntArray]:
-    """Every gap of one annotator per label: gap lengths and their label indexes."""
-    starts, ends, label_index = layer
-    first_of_label = np.ones(starts.size, dtype=bool)
-    first_of_label[1:] = label_index[1:] != label_index[:-1]
-    previous_end = np.concatenate([[0], ends[:-1]])
-    previous_end[first_of_label] = 0
-    last_end = np.zeros(labels, dtype=np.int64)
-    last_end[label_index] = ends
-    lengths = np.concatenate([starts - previous_end, length - last_end])
-    owners = np.concatenate([label_index, np.arange(labels)])
-    keep = lengths > 0
-    return lengths[keep], owners[keep]
-
-
-def _histogram(lengths: IntArray) -> dict[str, int]:
-    # A Counter beats np.unique on the few dozen lengths of one document.
-    return {str(value): count for value, count in sorted(Counter(lengths.tolist()).items())}
 
 
 def _from_histogram(histogram: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
@@ -89,38 +35,91 @@ def _from_histogram(histogram: Mapping[str, float]) -> tuple[FloatArray, FloatAr
     return lengths[order], counts[order]
 
 
-def alpha_u_statistics(
-    layers: Sequence[Layer], labels: Sequence[str], length: int
-) -> tuple[dict[str, dict[str, Any]], FloatArray]:
+def _histograms(keys: IntArray, lengths: IntArray, size: int) -> list[dict[str, int]]:
+    """Per key in [0, size), the histogram {length: count} of the positive ``lengths``."""
+    keep = lengths > 0
+    span = int(lengths.max()) + 1 if lengths.size else 1
+    unique, counts = np.unique(keys[keep] * span + lengths[keep], return_counts=True)
+    result: list[dict[str, int]] = [{} for _ in range(size)]
+    for key, length, count in zip(
+        (unique // span).tolist(), (unique % span).tolist(), counts.tolist(), strict=True
+    ):
+        result[key][str(length)] = count
+    return result
+
+
+def alpha_u_statistics(batch: LayerBatch) -> tuple[list[dict[int, dict[str, Any]]], FloatArray]:
     """Per-document statistics of αU for every label, and the shared length of each pair.
 
-    Stored per label: ``observed``, Σ over annotator pairs of Σ δ² (see
-    :func:`_pair_terms`); ``units``, a histogram {length: count} of unit lengths;
-    ``gaps``, the histogram of every annotator's gap lengths (gaps never run across a
-    document boundary). Histograms add and subtract like the sums. The shared lengths
-    are an array [pair, label], pairs in the order of ``itertools.combinations``.
+    ``batch`` holds each annotator's units with, within a layer, one label's units never
+    overlapping, sorted by (label, start). Per document, per label index present in the
+    document: ``observed``, Σ over annotator pairs of Σ δ² (below); ``units``, a
+    histogram {length: count} of unit lengths; ``gaps``, the histogram of every
+    annotator's gap lengths (gaps never run across a document boundary). Histograms add
+    and subtract like the sums. The shared lengths (characters both annotators of a
+    pair cover with the label, for the pairwise character-level alpha) are an array
+    [document, pair, label], pairs in the order of ``itertools.combinations``.
+
+    δ² follows Krippendorff (2004, p. 252): two units of the label that overlap
+    contribute (b_i − b_j)² + (e_i − e_j)²; a unit inside the other annotator's gap
+    (it overlaps none of their units of the label) contributes its squared length l²;
+    gap against gap contributes 0. This is the sum DKPro Statistics accumulates pair
+    by pair while it walks the continuum.
     """
-    count = len(labels)
-    observed = np.zeros(count)
-    shared = []
-    for a, b in combinations(layers, 2):
-        disagreement, both = _pair_terms(a, b, count)
-        observed += disagreement
-        shared.append(both)
-    unit_lengths = np.concatenate([ends - starts for starts, ends, _ in layers])
-    unit_labels = np.concatenate([index for _, _, index in layers])
-    gap_parts = [_gaps(layer, count, length) for layer in layers]
-    gap_lengths = np.concatenate([lengths for lengths, _ in gap_parts])
-    gap_labels = np.concatenate([owners for _, owners in gap_parts])
-    result = {
-        label: {
-            "observed": float(observed[index]),
-            "units": _histogram(unit_lengths[unit_labels == index]),
-            "gaps": _histogram(gap_lengths[gap_labels == index]),
+    documents, labels = batch.documents, batch.label_count
+    observed = np.zeros(documents * labels)
+    most_pairs = int((batch.coders * (batch.coders - 1) // 2).max()) if documents else 0
+    shared = np.zeros((documents, most_pairs, labels))
+    starts, ends, label_of = batch.padded()
+    for i, j, docs in batch.pair_slots():
+        a, b = batch.first_layer[docs] + i, batch.first_layer[docs] + j
+        sa, ea, la = starts[a][:, :, None], ends[a][:, :, None], label_of[a][:, :, None]
+        sb, eb, lb = starts[b][:, None, :], ends[b][:, None, :], label_of[b][:, None, :]
+        overlap = (la == lb) & (la >= 0) & (sa < eb) & (sb < ea)
+        squared = ((sa - sb) ** 2 + (ea - eb) ** 2) * overlap
+        per_a = squared.sum(axis=2) + (ends[a] - starts[a]) ** 2 * ~overlap.any(axis=2)
+        per_b = (ends[b] - starts[b]) ** 2 * ~overlap.any(axis=1)
+        # Padding has label −1, length 0 and no overlap: it adds 0 wherever it is counted.
+        key_a = (docs[:, None] * labels + np.maximum(label_of[a], 0)).ravel()
+        key_b = (docs[:, None] * labels + np.maximum(label_of[b], 0)).ravel()
+        observed += np.bincount(key_a, weights=per_a.ravel(), minlength=documents * labels)
+        observed += np.bincount(key_b, weights=per_b.ravel(), minlength=documents * labels)
+        both = ((np.minimum(ea, eb) - np.maximum(sa, sb)) * overlap).sum(axis=2)
+        local = (np.arange(docs.size)[:, None] * labels + np.maximum(label_of[a], 0)).ravel()
+        shared[docs, pair_index(i, j, batch.coders[docs])] = np.bincount(
+            local, weights=both.ravel(), minlength=docs.size * labels
+        ).reshape(docs.size, labels)
+    unit_doc = batch.unit_doc
+    group = batch.owner * labels + batch.labels
+    first_of_group = np.ones(group.size, dtype=bool)
+    first_of_group[1:] = group[1:] != group[:-1]
+    previous_end = np.concatenate([[0], batch.ends[:-1]]).astype(np.int64)
+    previous_end[first_of_group] = 0
+    last_end = np.zeros(batch.layers * labels, dtype=np.int64)
+    np.maximum.at(last_end, group, batch.ends)
+    present = np.bincount(unit_doc * labels + batch.labels, minlength=documents * labels) > 0
+    # Every layer's last gap of every label the document has (the whole text where
+    # the annotator marked nothing with that label).
+    final_layer, final_label = np.nonzero(present.reshape(documents, labels)[batch.layer_doc])
+    final_doc = batch.layer_doc[final_layer]
+    final_gaps = batch.lengths[final_doc] - last_end[final_layer * labels + final_label]
+    unit_hist = _histograms(
+        unit_doc * labels + batch.labels, batch.ends - batch.starts, documents * labels
+    )
+    gap_hist = _histograms(
+        np.concatenate([unit_doc * labels + batch.labels, final_doc * labels + final_label]),
+        np.concatenate([batch.starts - previous_end, final_gaps]),
+        documents * labels,
+    )
+    totals = observed.tolist()
+    per_document: list[dict[int, dict[str, Any]]] = [{} for _ in range(documents)]
+    for key in np.nonzero(present)[0].tolist():
+        per_document[key // labels][key % labels] = {
+            "observed": totals[key],
+            "units": unit_hist[key],
+            "gaps": gap_hist[key],
         }
-        for index, label in enumerate(labels)
-    }
-    return result, np.array(shared, dtype=np.float64).reshape(len(shared), count)
+    return per_document, shared
 
 
 def alpha_u_disagreements(
@@ -184,39 +183,11 @@ def alpha_u_metrics(statistics: Mapping[str, Any]) -> tuple[float | None, dict[s
     return overall, by_label
 
 
-def _sections(
-    spans: Sequence[tuple[int, int, str]], length: int, bits: Mapping[str, int]
-) -> tuple[IntArray, IntArray]:
-    """One annotator's partition of [0, length) into sections and each section's value.
-
-    Section boundaries are the annotator's own span boundaries, so adjacent spans stay
-    separate units. A section's value is the bit set of the labels covering it: 0 for
-    a gap, one bit for a plain unit, several bits where the annotator's spans of
-    different labels overlap.
-    """
-    starts = np.array([s for s, _, _ in spans], dtype=np.int64)
-    ends = np.array([e for _, e, _ in spans], dtype=np.int64)
-    # Python's set beats np.unique on the few dozen boundaries of one annotator.
-    bounds = np.array(sorted({0, length, *starts.tolist(), *ends.tolist()}), dtype=np.int64)
-    if not spans:
-        return bounds, np.zeros(bounds.size - 1, dtype=np.int64)
-    labels = sorted(bits)
-    label_index = np.array([labels.index(label) for _, _, label in spans])
-    events = np.zeros((len(labels), bounds.size), dtype=np.int64)
-    np.add.at(events, (label_index, np.searchsorted(bounds, starts)), 1)
-    np.add.at(events, (label_index, np.searchsorted(bounds, ends)), -1)
-    covered = np.cumsum(events, axis=1)[:, :-1] > 0
-    weights = np.array([bits[label] for label in labels], dtype=np.int64)
-    values: IntArray = (covered * weights[:, None]).sum(axis=0)
-    return bounds, values
-
-
-def u_alpha_statistics(
-    layers: Sequence[Sequence[tuple[int, int, str]]], length: int
-) -> dict[str, Any]:
+def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[dict[str, Any]]:
     """Per-document statistics of the uα family (Krippendorff et al. 2016).
 
-    ``layers`` holds, per annotator, their (start, end, label) spans. Stored, with
+    ``batch`` holds each annotator's (start, end, label index) spans, in any order and
+    possibly overlapping; ``label_names`` names the label indexes. Per document, with
     values named by label (``""`` for a gap, ``"a+b"`` for a stretch one annotator
     marked with both a and b):
 
@@ -228,56 +199,113 @@ def u_alpha_statistics(
       |s_ig ∩ units of j|² / (m − 1), the correction of the cuα expected matrix
       (eq. 10) — see :func:`u_alpha_metrics` for this reading with m ≥ 3;
     - ``n``: m · length, the number of pairable positions.
+
+    An annotator's sections are the stretches between their own span boundaries (so
+    adjacent spans stay separate units); a section's value is the set of labels
+    covering it.
     """
-    coders = len(layers)
-    labels = sorted({label for spans in layers for _, _, label in spans})
-    bits = {label: 1 << index for index, label in enumerate(labels)}
-    sections = [_sections(spans, length, bits) for spans in layers]
-    distinct = np.unique(
-        np.concatenate([values for _, values in sections] + [np.zeros(1, np.int64)])
+    documents, labels = batch.documents, batch.label_count
+    span = int(batch.lengths.max()) + 1 if documents else 1
+    layer_ids = np.arange(batch.layers, dtype=np.int64)
+    # Every layer's section boundaries, as one sorted array of layer · span + position.
+    bounds = np.unique(
+        np.concatenate(
+            [
+                layer_ids * span,
+                layer_ids * span + batch.lengths[batch.layer_doc],
+                batch.owner * span + batch.starts,
+                batch.owner * span + batch.ends,
+            ]
+        )
     )
+    at_start = np.searchsorted(bounds, batch.owner * span + batch.starts)
+    at_end = np.searchsorted(bounds, batch.owner * span + batch.ends)
+    events = np.bincount(at_start * labels + batch.labels, minlength=bounds.size * labels)
+    events -= np.bincount(at_end * labels + batch.labels, minlength=bounds.size * labels)
+    # Each layer's events sum to zero, so one running sum restarts at every layer.
+    covered = np.cumsum(events.reshape(bounds.size, labels), axis=0) > 0
+    values = covered.astype(np.int64) @ (1 << np.arange(labels, dtype=np.int64))
+    bound_layer, bound_position = bounds // span, bounds % span
+    inner = bound_layer[:-1] == bound_layer[1:]
+    section_key = bounds[:-1][inner]
+    section_layer = bound_layer[:-1][inner]
+    section_doc = batch.layer_doc[section_layer]
+    section_length = (bound_position[1:] - bound_position[:-1])[inner].astype(np.float64)
+    section_value = values[:-1][inner]
+    distinct = np.unique(np.concatenate([section_value, [0]]))
     size = distinct.size
     names = [
-        COMPOUND_SEPARATOR.join(label for label in labels if int(value) & bits[label])
-        for value in distinct
+        COMPOUND_SEPARATOR.join(name for bit, name in enumerate(label_names) if value >> bit & 1)
+        for value in distinct.tolist()
     ]
-    coded = [np.searchsorted(distinct, values) for _, values in sections]
-    observed = np.zeros((size, size))
-    sq = np.zeros(size)
-    cu_sq = np.zeros(size)
-    for (bounds, values), index in zip(sections, coded, strict=True):
-        lengths = np.diff(bounds).astype(np.float64)
-        sq += np.bincount(index, weights=np.where(values == 0, lengths, lengths**2), minlength=size)
-    for i, j in combinations(range(coders), 2):
-        (bounds_i, values_i), (bounds_j, values_j) = sections[i], sections[j]
-        cuts = np.array(sorted({*bounds_i.tolist(), *bounds_j.tolist()}), dtype=np.int64)
-        pieces = np.diff(cuts).astype(np.float64)
-        at_i = np.searchsorted(bounds_i, cuts[:-1], side="right") - 1
-        at_j = np.searchsorted(bounds_j, cuts[:-1], side="right") - 1
-        pair = np.bincount(
-            coded[i][at_i] * size + coded[j][at_j], weights=pieces, minlength=size * size
-        ).reshape(size, size)
-        observed += pair + pair.T
-        for at_own, own_values, own_index, other_valued in (
-            (at_i, values_i, coded[i], values_j[at_j] != 0),
-            (at_j, values_j, coded[j], values_i[at_i] != 0),
-        ):
-            covered = np.bincount(at_own, weights=pieces * other_valued, minlength=own_values.size)
-            units = own_values != 0
-            cu_sq += np.bincount(own_index[units], weights=covered[units] ** 2, minlength=size)
-    scale = 1.0 / (coders - 1)
-    matrix = (observed * scale).tolist()
-    squares = sq.tolist()
-    corrections = (cu_sq * scale).tolist()
-    return {
-        "n": float(coders * length),
-        "o": {
-            names[c]: {names[k]: value for k, value in enumerate(row) if value}
-            for c, row in enumerate(matrix)
-        },
-        "sq": {names[c]: value for c, value in enumerate(squares) if value},
-        "cu_sq": {names[c]: value for c, value in enumerate(corrections) if value},
-    }
+    code = np.searchsorted(distinct, section_value)
+    is_unit = section_value != 0
+    sq = np.bincount(
+        section_doc * size + code,
+        weights=np.where(is_unit, section_length**2, section_length),
+        minlength=documents * size,
+    )
+    observed = np.zeros(documents * size * size)
+    cu_sq = np.zeros(documents * size)
+    for i, j, docs in batch.pair_slots():
+        pair_layers = (batch.first_layer[docs] + i, batch.first_layer[docs] + j)
+        # The pair's cuts: both layers' boundaries, as one sorted array of pair · span + position.
+        parts = []
+        for layers in pair_layers:
+            first = np.searchsorted(bound_layer, layers)
+            last = np.searchsorted(bound_layer, layers, side="right")
+            pair_of = np.repeat(np.arange(docs.size, dtype=np.int64), last - first)
+            parts.append(pair_of * span + bound_position[ranges(first, last)])
+        cuts = np.unique(np.concatenate(parts))
+        cut_pair, cut_position = cuts // span, cuts % span
+        inside = cut_pair[:-1] == cut_pair[1:]
+        piece_pair = cut_pair[:-1][inside]
+        piece_start = cut_position[:-1][inside]
+        pieces = (cut_position[1:] - cut_position[:-1])[inside].astype(np.float64)
+        at_i, at_j = (
+            np.searchsorted(section_key, layers[piece_pair] * span + piece_start, side="right") - 1
+            for layers in pair_layers
+        )
+        piece_doc = docs[piece_pair]
+        cell = piece_doc * size * size
+        observed += np.bincount(
+            cell + code[at_i] * size + code[at_j], weights=pieces, minlength=observed.size
+        )
+        observed += np.bincount(
+            cell + code[at_j] * size + code[at_i], weights=pieces, minlength=observed.size
+        )
+        for own, other in ((at_i, at_j), (at_j, at_i)):
+            with_units = np.bincount(
+                own, weights=pieces * is_unit[other], minlength=section_key.size
+            )
+            cu_sq += np.bincount(
+                section_doc * size + code,
+                weights=with_units**2 * is_unit,
+                minlength=documents * size,
+            )
+    scale = 1.0 / np.maximum(batch.coders - 1, 1)
+    matrices = (observed.reshape(documents, size, size) * scale[:, None, None]).tolist()
+    squares = sq.reshape(documents, size).tolist()
+    corrections = (cu_sq.reshape(documents, size) * scale[:, None]).tolist()
+    seen = np.unique(np.concatenate([section_doc * size + code, np.arange(documents) * size]))
+    codes: list[list[int]] = [[] for _ in range(documents)]
+    for key in seen.tolist():
+        codes[key // size].append(key % size)
+    result = []
+    for doc in range(documents):
+        matrix, own_codes = matrices[doc], codes[doc]
+        result.append(
+            {
+                "n": float(batch.coders[doc] * batch.lengths[doc]),
+                "o": {
+                    names[c]: {names[k]: matrix[c][k] for k in own_codes if matrix[c][k]}
+                    for c in own_codes
+                },
+                "sq": {names[c]: squares[doc][c] for c in own_codes if squares[doc][c]},
+                "cu_sq": {names[c]: corrections[doc][c] for c in own_codes if corrections[doc][c]},
+            }
+        )
+    return result
 
 
 def _ratio_alpha(observed: float, expected: float) -> float | None:

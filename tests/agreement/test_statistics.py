@@ -19,7 +19,7 @@ from annotations.agreement import (
     replace_document,
 )
 from annotations.agreement.spans import overlap_matches
-from annotations.agreement.statistics import char_alpha_by_label
+from annotations.agreement.statistics import char_alpha_by_label, documents_statistics
 from annotations.agreement.synthetic import synthetic_documents
 
 PROPERTY = settings(
@@ -63,6 +63,30 @@ def test_statistics_are_json_and_combine_to_themselves(doc):
     assert _headline(metrics_from_statistics(combine_statistics([statistics]))) == _headline(
         metrics_from_statistics(statistics)
     )
+
+
+@PROPERTY
+@given(st.lists(documents(min_annotators=1, max_annotators=5), min_size=1, max_size=6))
+def test_a_batch_of_documents_has_each_documents_own_statistics(docs):
+    """Documents computed together (as the command and a full recompute do) get exactly
+    the statistics each gets alone: nothing leaks between documents of a batch."""
+    assert documents_statistics(docs) == [document_statistics(doc) for doc in docs]
+
+
+def test_batches_split_where_their_labels_would_be_too_many_to_name():
+    # 40 documents × 3 labels of their own: 120 labels in all, more than one batch holds.
+    docs = [
+        DocumentInput(
+            f"d{n}",
+            50,
+            ["a", "b"],
+            [SpanUnit(name, 3 * k, 3 * k + 5, f"label{n}-{k}") for name in "ab" for k in range(3)],
+        )
+        for n in range(40)
+    ]
+    together = documents_statistics(docs)
+    assert together == [document_statistics(doc) for doc in docs]
+    assert set(together[7]["char"]) == {"label7-0", "label7-1", "label7-2"}
 
 
 @PROPERTY
