@@ -115,7 +115,8 @@ def _timestamp(value: datetime) -> str:
 
 
 def _username(assignment: Assignment) -> str | None:
-    return assignment.annotator.username if assignment.annotator_id else None
+    annotator = assignment.annotator
+    return annotator.username if annotator is not None else None
 
 
 class SpanOutputSerializer(serializers.ModelSerializer):
