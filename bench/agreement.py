@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 # other benchmarks' workers, which would take its tasks against their own databases.
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 
-from common import BIN, ROOT, bench_env, fresh_database, summary, use_database
+from common import BIN, ROOT, bench_env, fresh_database, machine_speed, summary, use_database
 
 sys.path.insert(0, str(ROOT))
 
@@ -242,6 +242,7 @@ def main() -> None:
     spans = sum(len(d.spans) for d in DOCS) / len(DOCS) / 3
     print(f"data: {len(DOCS)} documents × 3 annotators × {spans:.1f} spans × 3,000 characters")
     print(f"machine: {os.cpu_count()} CPUs, {load()} (shared: wall times include others' load)")
+    print(machine_speed())
 
     serial_wall, serial_cpu, _ = min(
         (timed(recompute_all, DOCS) for _ in range(3)), key=lambda run: run[0]

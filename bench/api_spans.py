@@ -18,6 +18,7 @@ from common import (
     free_port,
     fresh_database,
     gunicorn,
+    machine_speed,
     percentile,
     summary,
     use_database,
@@ -71,6 +72,7 @@ def create(conn: http.client.HTTPConnection, token: str, document_id: int, n: in
 
 
 def main() -> None:
+    print(machine_speed())
     url, tokens = setup()
     with gunicorn(url, PORT):
         token, document_id = tokens[0]
