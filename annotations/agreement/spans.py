@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .layers import LayerBatch
+from .layers import LayerBatch, pair_index
 from .types import RelationUnit, SpanUnit
 
 FloatArray = NDArray[np.float64]
@@ -79,63 +79,62 @@ def pair_char_coincidences(
 
 def overlap_matches(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> list[tuple[int, int]]:
     """One-to-one overlap matching between two annotators' spans (see
-    :func:`overlap_matches_batch`)."""
-    return overlap_matches_batch([(first, second)])[0]
+    :func:`overlap_matches_batch`); pairs are indexes into ``first`` and ``second``."""
+    vocabulary = {label: index for index, label in enumerate({s.label for s in (*first, *second)})}
+    layers = [[(s.start, s.end, vocabulary[s.label]) for s in spans] for spans in (first, second)]
+    return overlap_matches_batch(LayerBatch.build([(layers, 0)], len(vocabulary)))[0][0]
 
 
-def overlap_matches_batch(
-    pairs: Sequence[tuple[Sequence[SpanUnit], Sequence[SpanUnit]]],
-) -> list[list[tuple[int, int]]]:
-    """One-to-one overlap matching between two annotators' spans, for many pairs at once.
+def overlap_matches_batch(batch: LayerBatch) -> list[list[list[tuple[int, int]]]]:
+    """One-to-one overlap matching between every two annotators of every document: per
+    document, per pair in ``itertools.combinations`` order, (unit of the first, unit of
+    the second) as indexes into their layers.
 
     Two spans are candidates when they have the same label and share at least one
     character. Candidates are taken greedily by largest overlap (in characters); ties
     go to the pair that starts earlier in the first annotator's layer, then in the
-    second's, then to the shorter spans, then to the earlier positions in the lists;
-    a span already taken is never reused. Callers pass the pair's annotators in name
-    order, so the matching does not depend on the order of the input.
+    second's, then to the shorter spans, then to the earlier positions in the layers;
+    a span already taken is never reused. Callers order annotators by name, so the
+    matching does not depend on the order of the input.
     """
-    vocabulary = {
-        label: index
-        for index, label in enumerate(
-            sorted({s.label for first, second in pairs for s in (*first, *second)})
-        )
-    }
-    sides = [
-        LayerBatch.build(
-            [([[(s.start, s.end, vocabulary[s.label]) for s in pair[side]]], 0) for pair in pairs],
-            len(vocabulary),
-        ).padded()
-        for side in (0, 1)
+    starts, ends, labels = batch.padded()
+    matches: list[list[list[tuple[int, int]]]] = [
+        [[] for _ in range(coders * (coders - 1) // 2)] for coders in batch.coders.tolist()
     ]
-    (starts_a, ends_a, labels_a), (starts_b, ends_b, labels_b) = sides
-    overlap = np.minimum(ends_a[:, :, None], ends_b[:, None, :]) - np.maximum(
-        starts_a[:, :, None], starts_b[:, None, :]
-    )
-    same = (labels_a[:, :, None] == labels_b[:, None, :]) & (labels_a[:, :, None] >= 0)
-    pair, rows, cols = np.nonzero((overlap > 0) & same)
-    order = np.lexsort(
-        (
-            cols,
-            rows,
-            ends_b[pair, cols] - starts_b[pair, cols],
-            ends_a[pair, rows] - starts_a[pair, rows],
-            starts_b[pair, cols],
-            starts_a[pair, rows],
-            -overlap[pair, rows, cols],
-            pair,
+    for i, j, docs in batch.pair_slots():
+        a, b = batch.first_layer[docs] + i, batch.first_layer[docs] + j
+        overlap = np.minimum(ends[a][:, :, None], ends[b][:, None, :]) - np.maximum(
+            starts[a][:, :, None], starts[b][:, None, :]
         )
-    )
-    taken_a: set[tuple[int, int]] = set()
-    taken_b: set[tuple[int, int]] = set()
-    matches: list[list[tuple[int, int]]] = [[] for _ in pairs]
-    for index, row, col in zip(
-        pair[order].tolist(), rows[order].tolist(), cols[order].tolist(), strict=True
-    ):
-        if (index, row) not in taken_a and (index, col) not in taken_b:
-            taken_a.add((index, row))
-            taken_b.add((index, col))
-            matches[index].append((row, col))
+        same = (labels[a][:, :, None] == labels[b][:, None, :]) & (labels[a][:, :, None] >= 0)
+        pair, rows, cols = np.nonzero((overlap > 0) & same)
+        order = np.lexsort(
+            (
+                cols,
+                rows,
+                ends[b[pair], cols] - starts[b[pair], cols],
+                ends[a[pair], rows] - starts[a[pair], rows],
+                starts[b[pair], cols],
+                starts[a[pair], rows],
+                -overlap[pair, rows, cols],
+                pair,
+            )
+        )
+        slots = [
+            matches[doc][slot]
+            for doc, slot in zip(
+                docs.tolist(), pair_index(i, j, batch.coders[docs]).tolist(), strict=True
+            )
+        ]
+        taken_a: set[tuple[int, int]] = set()
+        taken_b: set[tuple[int, int]] = set()
+        for index, row, col in zip(
+            pair[order].tolist(), rows[order].tolist(), cols[order].tolist(), strict=True
+        ):
+            if (index, row) not in taken_a and (index, col) not in taken_b:
+                taken_a.add((index, row))
+                taken_b.add((index, col))
+                slots[index].append((row, col))
     return matches
 
 

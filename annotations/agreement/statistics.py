@@ -40,7 +40,6 @@ from .spans import (
     attribute_tables,
     binary_alpha,
     char_coincidences,
-    exact_match_counts,
     overlap_matches_batch,
     pair_char_coincidences,
     relation_counts,
@@ -78,21 +77,35 @@ def _merged_layer(spans: Iterable[SpanUnit], position: Mapping[str, int]) -> lis
     return units
 
 
+class _LayerCounts(NamedTuple):
+    """One annotator's spans counted once, for every pair the annotator is in."""
+
+    by_label: Counter[str]
+    by_key: Counter[tuple[int, int, str]]
+
+    @classmethod
+    def of(cls, spans: Sequence[SpanUnit]) -> _LayerCounts:
+        return cls(
+            Counter(s.label for s in spans), Counter((s.start, s.end, s.label) for s in spans)
+        )
+
+
 def _label_counts(
-    spans_a: Sequence[SpanUnit], spans_b: Sequence[SpanUnit], matches: Sequence[tuple[int, int]]
+    first: _LayerCounts, second: _LayerCounts, overlap: Counter[str]
 ) -> dict[str, dict[str, int]]:
-    exact = exact_match_counts(spans_a, spans_b)
-    overlap = Counter(spans_a[row].label for row, _ in matches)
-    n_a = Counter(s.label for s in spans_a)
-    n_b = Counter(s.label for s in spans_b)
+    """Per label: each annotator's spans, exact matches (same start, end and label, one to
+    one) and overlap matches."""
+    exact: Counter[str] = Counter()
+    for key, count in (first.by_key & second.by_key).items():
+        exact[key[2]] += count
     return {
         label: {
-            "n_a": n_a[label],
-            "n_b": n_b[label],
+            "n_a": first.by_label[label],
+            "n_b": second.by_label[label],
             "exact": exact[label],
             "overlap": overlap[label],
         }
-        for label in sorted(set(n_a) | set(n_b))
+        for label in sorted(set(first.by_label) | set(second.by_label))
     }
 
 
@@ -195,27 +208,21 @@ def _batch_statistics(prepared: Sequence[_Prepared]) -> list[dict[str, Any]]:
         weights=merged.ends - merged.starts,
         minlength=merged.layers * len(labels),
     ).reshape(merged.layers, len(labels))
-    matches = iter(
-        overlap_matches_batch(
-            [
-                (item.ordered[i], item.ordered[j])
-                for item in prepared
-                for i, j in combinations(range(len(item.annotators)), 2)
-            ]
-        )
-    )
+    matches = overlap_matches_batch(raw)
     result = []
     for doc, item in enumerate(prepared):
         coders, length, first = len(item.annotators), item.doc.length, merged.first_layer[doc]
         own = [(label, position[label]) for label in item.labels]
+        counts = [_LayerCounts.of(spans) for spans in item.ordered]
         pairs: dict[str, Any] = {}
         for pair, (i, j) in enumerate(combinations(range(coders), 2)):
-            found = next(matches)
+            found = matches[doc][pair]
             spans_a, spans_b = item.ordered[i], item.ordered[j]
             name_a, name_b = item.annotators[i], item.annotators[j]
+            overlap = Counter(spans_a[row].label for row, _ in found)
             pairs[PAIR_SEPARATOR.join((name_a, name_b))] = {
                 "length": length,
-                "labels": _label_counts(spans_a, spans_b, found),
+                "labels": _label_counts(counts[i], counts[j], overlap),
                 "layers": {
                     label: {
                         "inter": int(shared[doc, pair, index]),
