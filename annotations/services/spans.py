@@ -140,8 +140,17 @@ def _check_overlap(*, assignment: Assignment, start: int, end: int, exclude: int
         )
 
 
-def _touch_assignment(assignment: Assignment) -> None:
-    """A first edit moves an assignment into progress; a counted layer becomes dirty."""
+def _record_write(
+    *,
+    assignment: Assignment,
+    actor: User,
+    action: str,
+    object_id: int,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """What every write to a layer does last: a first edit moves the assignment into
+    progress, a counted (gold) layer becomes dirty, and the write is audited."""
     if assignment.status == AssignmentStatus.ASSIGNED:
         Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.ASSIGNED).update(
             status=AssignmentStatus.IN_PROGRESS
@@ -149,6 +158,15 @@ def _touch_assignment(assignment: Assignment) -> None:
         assignment.status = AssignmentStatus.IN_PROGRESS
     if assignment.kind == AssignmentKind.GOLD:
         document_mark_dirty(document_id=assignment.document_id)
+    audit_record(
+        actor=actor,
+        project=assignment.document.project,
+        action=action,
+        object_type=action.split(".")[0],
+        object_id=object_id,
+        before=before,
+        after=after,
+    )
 
 
 def _lock(assignment: Assignment) -> Assignment:
@@ -209,12 +227,10 @@ def span_create(
             client_id=client_id,
             provenance=provenance or {},
         )
-        _touch_assignment(assignment)
-        audit_record(
+        _record_write(
+            assignment=assignment,
             actor=actor,
-            project=assignment.document.project,
             action="span.create",
-            object_type="span",
             object_id=span.pk,
             after=span_snapshot(span),
         )
@@ -286,12 +302,10 @@ def span_update(*, span: Span, actor: User, version: int | None, **changes: Any)
             span.note = changes["note"]
         span.version += 1
         span.save()
-        _touch_assignment(assignment)
-        audit_record(
+        _record_write(
+            assignment=assignment,
             actor=actor,
-            project=assignment.document.project,
             action="span.update",
-            object_type="span",
             object_id=span.pk,
             before=before,
             after=span_snapshot(span),
@@ -314,12 +328,10 @@ def span_delete(*, span: Span, actor: User, version: int | None) -> int:
         span_id = span.pk
         Relation.objects.filter(pk__in=[r.pk for r in relations]).delete()
         span.delete()
-        _touch_assignment(assignment)
-        audit_record(
+        _record_write(
+            assignment=assignment,
             actor=actor,
-            project=assignment.document.project,
             action="span.delete",
-            object_type="span",
             object_id=span_id,
             before=before,
         )
@@ -416,12 +428,10 @@ def relation_create(
             client_id=client_id,
             provenance=provenance or {},
         )
-        _touch_assignment(assignment)
-        audit_record(
+        _record_write(
+            assignment=assignment,
             actor=actor,
-            project=assignment.document.project,
             action="relation.create",
-            object_type="relation",
             object_id=relation.pk,
             after=relation_snapshot(relation),
         )
@@ -435,12 +445,10 @@ def relation_delete(*, relation: Relation, actor: User) -> None:
         before = relation_snapshot(relation)
         relation_id = relation.pk
         relation.delete()
-        _touch_assignment(assignment)
-        audit_record(
+        _record_write(
+            assignment=assignment,
             actor=actor,
-            project=assignment.document.project,
             action="relation.delete",
-            object_type="relation",
             object_id=relation_id,
             before=before,
         )
