@@ -295,9 +295,9 @@ def _csv_rows(source: SourceFile) -> Iterator[tuple[int, list[str] | None, str]]
     with source.opener() as binary:
         stream = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         first = stream.readline()
-        reader = csv.reader(
-            [first], delimiter=_delimiter(first) if not source.name.endswith(".tsv") else "\t"
-        )
+        # The extension is matched as `detect_format` matches it: "A.TSV" is a .tsv file.
+        tab_separated = source.name.lower().endswith(".tsv")
+        reader = csv.reader([first], delimiter="\t" if tab_separated else _delimiter(first))
         yield 1, next(reader, []), ""
         reader = csv.reader(stream, delimiter=reader.dialect.delimiter)
         previous_end = 1

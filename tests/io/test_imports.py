@@ -215,6 +215,20 @@ def test_csv_rows_import_with_metadata_and_bad_rows_are_reported(project: Any) -
     assert first.metadata["desk"] == "metro"
 
 
+@pytest.mark.parametrize("name", ["a.tsv", "A.TSV"])
+def test_a_tsv_file_is_split_on_tabs_whatever_the_case_of_its_extension(
+    project: Any, name: str
+) -> None:
+    # One column: the header alone cannot tell tabs from commas, only the extension can.
+    content = "text\nFirst article, with a comma.\nSecond article, with another.\n"
+    job = imported(project, upload(name, content))
+    assert (job.status, messages(job), job.report["imported"]) == ("done", [], 2)
+    assert sorted(Document.objects.values_list("text", flat=True)) == [
+        "First article, with a comma.",
+        "Second article, with another.",
+    ]
+
+
 def test_a_csv_without_a_text_column_is_refused_with_a_message(project: Any) -> None:
     job = imported(project, upload("a.csv", "title;body2\nx;y\n"))
     assert messages(job) == [
