@@ -15,6 +15,7 @@ import {
   histogram,
   pairMatrix,
 } from "./agreement-charts.js";
+import { h } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -59,28 +60,15 @@ function svg(tag, attributes = {}, children = []) {
   return element;
 }
 
-/**
- * @param {string} tag
- * @param {Record<string, string>} [attributes]
- * @param {(Node | string)[]} [children]
- * @returns {HTMLElement}
- */
-function html(tag, attributes = {}, children = []) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  element.append(...children);
-  return element;
-}
-
 /** @param {any} metrics */
 function drawHeadline(metrics) {
   const count = metrics.documents;
   const basis = `over ${count} document${count === 1 ? "" : "s"}`;
   const cards = HEADLINE.map(([key, name, meaning]) =>
-    html("div", { class: "figure-card", "data-metric": key }, [
-      html("span", { class: "figure-name" }, [name]),
-      html("span", { class: "figure-value" }, [formatFigure(metrics[key])]),
-      html("span", { class: "figure-basis" }, [`${meaning}, ${basis}`]),
+    h("div", { class: "figure-card", "data-metric": key }, [
+      h("span", { class: "figure-name" }, [name]),
+      h("span", { class: "figure-value" }, [formatFigure(metrics[key])]),
+      h("span", { class: "figure-basis" }, [`${meaning}, ${basis}`]),
     ]),
   );
   /** @type {HTMLElement} */ (document.getElementById("headline")).replaceChildren(...cards);
@@ -90,19 +78,19 @@ function drawHeadline(metrics) {
 function drawLabelTable(metrics) {
   const labels = new Set();
   for (const [, key] of LABEL_COLUMNS) for (const label of Object.keys(metrics[key] ?? {})) labels.add(label);
-  const head = html("thead", {}, [
-    html("tr", {}, [
-      html("th", { scope: "col" }, ["Label"]),
-      ...LABEL_COLUMNS.map(([heading]) => html("th", { scope: "col" }, [heading])),
+  const head = h("thead", {}, [
+    h("tr", {}, [
+      h("th", { scope: "col" }, ["Label"]),
+      ...LABEL_COLUMNS.map(([heading]) => h("th", { scope: "col" }, [heading])),
     ]),
   ]);
-  const body = html(
+  const body = h(
     "tbody",
     {},
     [...labels].sort().map((label) =>
-      html("tr", {}, [
-        html("th", { scope: "row" }, [label]),
-        ...LABEL_COLUMNS.map(([, key]) => html("td", {}, [formatFigure(metrics[key]?.[label])])),
+      h("tr", {}, [
+        h("th", { scope: "row" }, [label]),
+        ...LABEL_COLUMNS.map(([, key]) => h("td", {}, [formatFigure(metrics[key]?.[label])])),
       ]),
     ),
   );
@@ -119,7 +107,7 @@ function drawHeatmap(pairs, metric, metricName) {
   const { annotators, cells } = pairMatrix(pairs, metric);
   const target = /** @type {HTMLElement} */ (document.getElementById("pair-heatmap"));
   if (annotators.length === 0) {
-    target.replaceChildren(html("p", {}, ["No annotator pair has submitted the same document yet."]));
+    target.replaceChildren(h("p", {}, ["No annotator pair has submitted the same document yet."]));
     return;
   }
   const cell = 56;
@@ -208,16 +196,16 @@ function drawDistribution(documents) {
 function drawLowest(documents) {
   const sorted = [...documents].sort((a, b) => compareFigures(a.u_alpha, b.u_alpha) || a.id - b.id).slice(0, 10);
   const items = sorted.map((doc) => {
-    const title = html("a", { href: doc.url, dir: "auto" }, [doc.title]);
-    return html("li", { "data-document": String(doc.id) }, [
-      html("span", { class: "figure-value" }, [formatFigure(doc.u_alpha)]),
+    const title = h("a", { href: doc.url, dir: "auto" }, [doc.title]);
+    return h("li", { "data-document": String(doc.id) }, [
+      h("span", { class: "figure-value" }, [formatFigure(doc.u_alpha)]),
       " ",
       title,
-      html("span", { class: "figure-basis" }, [` · ${doc.status.replace("_", " ")}`]),
+      h("span", { class: "figure-basis" }, [` · ${doc.status.replace("_", " ")}`]),
     ]);
   });
   const list = /** @type {HTMLElement} */ (document.getElementById("lowest"));
-  list.replaceChildren(...(items.length ? items : [html("li", {}, ["No document has two submitted layers yet."])]));
+  list.replaceChildren(...(items.length ? items : [h("li", {}, ["No document has two submitted layers yet."])]));
 }
 
 function main() {
@@ -227,7 +215,7 @@ function main() {
   drawHeadline(metrics);
   drawLabelTable(metrics);
   const select = /** @type {HTMLSelectElement} */ (document.getElementById("pair-metric"));
-  select.replaceChildren(...PAIR_METRICS.map(([key, name]) => html("option", { value: key }, [name])));
+  select.replaceChildren(...PAIR_METRICS.map(([key, name]) => h("option", { value: key }, [name])));
   const redraw = () => drawHeatmap(metrics.pairs, select.value, select.selectedOptions[0].textContent ?? "");
   select.addEventListener("change", redraw);
   redraw();

@@ -10,6 +10,7 @@
  * @module annotate
  */
 
+import { $, csrfToken, h, shorten } from "./dom.js";
 import { DocumentText } from "./offsets.js";
 import { moveEndByWord, moveStartByWord, snapSelection, words } from "./segment.js";
 import { buildKeymap, resolveKey } from "./keymap.js";
@@ -88,47 +89,6 @@ const SAVE_TEXT = {
   saved: "All changes saved",
   offline: "Offline: changes are kept on this device and retried",
 };
-
-/**
- * @param {string} selector
- * @returns {HTMLElement}
- */
-function $(selector) {
-  const el = document.querySelector(selector);
-  if (!(el instanceof HTMLElement)) throw new Error(`the page has no ${selector}`);
-  return el;
-}
-
-/**
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {Record<string, string>} [attrs]
- * @param {(Node | string)[]} [children]
- * @returns {HTMLElementTagNameMap[K]}
- */
-function h(tag, attrs = {}, children = []) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  // Strings become text nodes: article text and user input are never parsed as HTML.
-  el.append(...children);
-  return el;
-}
-
-/**
- * @param {string} text
- * @param {number} max
- * @returns {string}
- */
-function shorten(text, max) {
-  const cps = Array.from(text);
-  return cps.length <= max ? text : `${cps.slice(0, max - 1).join("")}…`;
-}
-
-/** @returns {string} */
-function csrfToken() {
-  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return m ? decodeURIComponent(m[1]) : "";
-}
 
 /** @returns {string} this tab's id; sessionStorage keeps it across reloads of the tab */
 function tabId() {
