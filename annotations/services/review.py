@@ -318,19 +318,7 @@ def comment_create(
     """Add to the document's thread: about `assignment` (an annotator's own), about the
     assignment of the `annotator` an editor names, or, with neither, among editors."""
     if assignment is None and annotator:
-        assignment = (
-            Assignment.objects.filter(
-                document=document, kind=AssignmentKind.ANNOTATOR, annotator__username=annotator
-            )
-            .select_related("annotator")
-            .first()
-        )
-        if assignment is None:
-            raise Invalid(
-                "not_assigned",
-                f"“{annotator}” has no assignment on this document.",
-                field="annotator",
-            )
+        assignment = _annotator_assignment(document, annotator)
     body = _comment_body(body)
     with transaction.atomic():
         comment = Comment.objects.create(

@@ -429,7 +429,12 @@ def test_send_back_refusals(newsroom: Newsroom, disputed: Document, api: Any) ->
         "alice's assignment is changes requested, not submitted: only submitted work can be "
         "sent back.",
     )
-    assert_error(send_back(api, newsroom.editor, disputed, "dave", "x"), 404, "not_assigned")
+    assert_error(
+        send_back(api, newsroom.editor, disputed, "dave", "x"),
+        404,
+        "not_assigned",
+        "“dave” has no assignment on this document.",
+    )
 
 
 # ---------------------------------------------------------------- comments and history
@@ -457,8 +462,9 @@ def test_the_thread_is_shared_per_assignment(
     assert_error(api(newsroom.outsider).get(url), 404, "not_found")
     assert_error(
         api(newsroom.editor).post(url, {"body": "x", "annotator": "dave"}, format="json"),
-        400,
+        404,
         "not_assigned",
+        "“dave” has no assignment on this document.",
     )
     assert Comment.objects.count() == 3
 

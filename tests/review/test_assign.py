@@ -99,7 +99,12 @@ def test_remove_an_annotator_and_their_layer_at_the_current_version(
     assert review["compared"] == ["alice", "bob"]
     disputed.refresh_from_db()
     assert disputed.work_seq == 1  # a counted layer went: agreement is recomputed
-    assert_error(client.delete(url(disputed, "carol") + "?version=1"), 404, "not_assigned")
+    assert_error(
+        client.delete(url(disputed, "carol") + "?version=1"),
+        404,
+        "not_assigned",
+        "“carol” has no assignment on this document.",
+    )
 
 
 def test_the_list_shows_each_annotator_and_version(
