@@ -11,6 +11,8 @@ An attribute is {"name", "type": "enum", "values": [...]} or {"name", "type": "t
 import re
 from typing import Any
 
+from annotations.agreement.types import MOST_LABELS
+
 RESERVED_KEYS = frozenset("jklru[]{}?")
 UNDERLINE_STYLES = ("solid", "double", "dotted", "dashed", "wavy")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -202,6 +204,12 @@ def validate_schema(schema: Any) -> dict[str, Any]:
         isinstance(labels, list) and len(labels) > 0,
         "label_schema.labels",
         "must be a non-empty list",
+    )
+    _require(
+        len(labels) <= MOST_LABELS,
+        "label_schema.labels",
+        f"has {len(labels)} labels; a schema has at most {MOST_LABELS} (agreement names a "
+        "stretch of text by the set of labels covering it)",
     )
     names: set[str] = set()
     hotkeys: dict[str, str] = {}

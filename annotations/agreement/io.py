@@ -36,7 +36,7 @@ from .coding import (
     scott_pi,
 )
 from .statistics import combine_statistics, documents_statistics, metrics_from_statistics
-from .types import NO_ATTRIBUTES, DocumentInput, RelationUnit, SpanUnit
+from .types import MOST_LABELS, NO_ATTRIBUTES, DocumentInput, RelationUnit, SpanUnit
 
 
 class AgreementInputError(ValueError):
@@ -207,6 +207,13 @@ def _document(raw: Any, path: str) -> DocumentInput:
         _span(raw_span, f"{path}.spans", length, declared, index)
         for index, raw_span in enumerate(_array(item.get("spans", []), f"{path}.spans"))
     ]
+    labels = {span.label for span in spans}
+    if len(labels) > MOST_LABELS:
+        raise _fail(
+            f"{path}.spans",
+            f"use {len(labels)} different labels; agreement handles at most {MOST_LABELS} "
+            "per document",
+        )
     owners: dict[str, str] = {}
     for index, span in enumerate(spans):
         if span.id in owners:

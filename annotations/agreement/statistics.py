@@ -45,7 +45,7 @@ from .spans import (
     relation_counts,
     table_to_matrix,
 )
-from .types import DocumentInput, RelationUnit, SpanUnit
+from .types import MOST_LABELS, DocumentInput, RelationUnit, SpanUnit
 from .unitizing import (
     alpha_u_metrics,
     alpha_u_statistics,
@@ -112,8 +112,6 @@ def _label_counts(
 #: Documents computed together: enough for numpy to pay off, few enough that the
 #: [document, span, span] arrays of a batch stay small.
 BATCH_DOCUMENTS = 128
-#: uα names a stretch by the set of labels covering it, as bits of one integer.
-MOST_LABELS = 62
 
 
 def document_statistics(doc: DocumentInput) -> dict[str, Any]:

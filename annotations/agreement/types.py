@@ -6,6 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+#: Agreement names a stretch of text by the set of labels covering it, as the bits of one
+#: 64-bit integer, so a document (and a project's schema) has at most this many labels.
+MOST_LABELS = 62
+
 #: Shared by every span without attributes; typed read-only, and a plain dict so that
 #: spans pickle (``--processes`` sends documents to other processes).
 NO_ATTRIBUTES: Mapping[str, Any] = {}

@@ -70,6 +70,20 @@ def _doc(**changes):
         ),
         (_spans([_doc(), _doc()]), "documents[1].id: 'd1' is used twice"),
         (
+            _spans(
+                [
+                    _doc(
+                        spans=[
+                            {"annotator": "alice", "start": 0, "end": 5, "label": f"l{n}"}
+                            for n in range(63)
+                        ]
+                    )
+                ]
+            ),
+            "documents[0].spans: use 63 different labels; agreement handles at most 62 per "
+            "document",
+        ),
+        (
             _spans([_doc(relations=[{"annotator": "bob", "type": "denies", "from": 0, "to": 1}])]),
             "documents[0].relations[0].from: no span '0' by 'bob' in this document",
         ),

@@ -62,6 +62,15 @@ def test_projects_list_shows_only_my_projects_with_my_role(world: World, api: An
             "label of this schema",
         ),
         (
+            lambda s: s["labels"].extend(
+                {"name": f"label_{n}", "color": "#1c7ed6", "hotkey": chr(0x100 + n)}
+                for n in range(60)
+            ),
+            "label_schema.labels",
+            "The label schema is invalid: label_schema.labels: has 64 labels; a schema has at "
+            "most 62 (agreement names a stretch of text by the set of labels covering it)",
+        ),
+        (
             lambda s: s["labels"][0]["attributes"][0].update(type="number"),
             "label_schema.labels[0].attributes[0].type",
             "The label schema is invalid: label_schema.labels[0].attributes[0].type: must be "
