@@ -1,8 +1,7 @@
 // @ts-check
 /**
- * Pure helpers of the agreement dashboard: formatting, ordering with undefined values
- * last, histogram bins, the pair matrix and the colour scale. No DOM here, so
- * `node --test` covers them.
+ * Pure helpers of the agreement dashboard: formatting, histogram bins, the pair matrix
+ * and the colour scale. No DOM here, so `node --test` covers them.
  *
  * @module agreement-charts
  */
@@ -18,19 +17,6 @@ export function formatFigure(value) {
   if (value === null || value === undefined || Number.isNaN(value)) return "n/a";
   const text = value.toFixed(2);
   return text.startsWith("-") ? `\u2212${text.slice(1)}` : text;
-}
-
-/**
- * Ascending order with undefined figures after every number.
- * @param {Figure} a
- * @param {Figure} b
- * @returns {number}
- */
-export function compareFigures(a, b) {
-  const aMissing = a === null || a === undefined;
-  const bMissing = b === null || b === undefined;
-  if (aMissing || bMissing) return Number(aMissing) - Number(bMissing);
-  return a - b;
 }
 
 /**

@@ -8,13 +8,7 @@
  * @module agreement
  */
 
-import {
-  compareFigures,
-  figureColour,
-  formatFigure,
-  histogram,
-  pairMatrix,
-} from "./agreement-charts.js";
+import { figureColour, formatFigure, histogram, pairMatrix } from "./agreement-charts.js";
 import { h } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -192,10 +186,12 @@ function drawDistribution(documents) {
   target.replaceChildren(chart);
 }
 
-/** @param {{id: number, title: string, status: string, u_alpha: number | null, url: string}[]} documents */
-function drawLowest(documents) {
-  const sorted = [...documents].sort((a, b) => compareFigures(a.u_alpha, b.u_alpha) || a.id - b.id).slice(0, 10);
-  const items = sorted.map((doc) => {
+/**
+ * @param {{id: number, title: string, status: string, u_alpha: number | null, url: string}[]} lowest
+ *   the server's own pick, lowest first and undefined after every number
+ */
+function drawLowest(lowest) {
+  const items = lowest.map((doc) => {
     const title = h("a", { href: doc.url, dir: "auto" }, [doc.title]);
     return h("li", { "data-document": String(doc.id) }, [
       h("span", { class: "figure-value" }, [formatFigure(doc.u_alpha)]),
@@ -220,7 +216,7 @@ function main() {
   select.addEventListener("change", redraw);
   redraw();
   drawDistribution(data.documents);
-  drawLowest(data.documents);
+  drawLowest(data.lowest);
 }
 
 main();
