@@ -64,13 +64,17 @@ class Row:
         return self.article is not None
 
 
-class SourceError(Exception):
-    """The whole source is unusable (binary, a zip bomb, too many rows): nothing is read."""
+class ReadError(Exception):
+    """A reason a reader gives up: `code` for programs, `message` for people."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class SourceError(ReadError):
+    """The whole source is unusable (binary, a zip bomb, too many rows): nothing is read."""
 
 
 Rows = Iterator[Row]

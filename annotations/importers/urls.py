@@ -18,6 +18,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from annotations.importers.base import (
     ArticleIn,
+    ReadError,
     Row,
     Rows,
     as_dict,
@@ -32,11 +33,8 @@ USER_AGENT = "factcheck-importer/1.0 (+article import for fact-checking)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class FetchError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class FetchError(ReadError):
+    """One URL gave no article: its row reports why, and the other URLs are still read."""
 
 
 def address_refusal(address: str) -> str | None:
