@@ -123,17 +123,17 @@ def documents_statistics(docs: Sequence[DocumentInput]) -> list[dict[str, Any]]:
     """:func:`document_statistics` of each document, computed a batch at a time."""
     prepared = [_prepare(doc) for doc in docs]
     result: list[dict[str, Any]] = [{"version": STATISTICS_VERSION, "documents": 0} for _ in docs]
-    for chunk in _batches(prepared):
-        computed = _batch_statistics([item for item in (prepared[i] for i in chunk) if item])
-        for index, statistics in zip(chunk, computed, strict=True):
+    for batch in _batches(prepared):
+        computed = _batch_statistics([item for _, item in batch])
+        for (index, _), statistics in zip(batch, computed, strict=True):
             result[index] = statistics
     return result
 
 
-def _batches(prepared: Sequence[_Prepared | None]) -> Iterator[list[int]]:
-    """Indexes of the documents to compute, in batches of at most BATCH_DOCUMENTS
-    documents and MOST_LABELS labels between them."""
-    batch: list[int] = []
+def _batches(prepared: Sequence[_Prepared | None]) -> Iterator[list[tuple[int, _Prepared]]]:
+    """The documents to compute, with their positions, in batches of at most
+    BATCH_DOCUMENTS documents and MOST_LABELS labels between them."""
+    batch: list[tuple[int, _Prepared]] = []
     labels: set[str] = set()
     for index, item in enumerate(prepared):
         if item is None:
@@ -143,7 +143,7 @@ def _batches(prepared: Sequence[_Prepared | None]) -> Iterator[list[int]]:
         ):
             yield batch
             batch, labels = [], set()
-        batch.append(index)
+        batch.append((index, item))
         labels.update(item.labels)
     if batch:
         yield batch
