@@ -40,7 +40,8 @@ class ConflictError(DomainError):
 
 
 def not_found(what: str) -> NotFoundError:
+    """The one 404 for anything a user may not see: it never tells "missing" from "hidden"."""
+    project = "it" if what == "project" else "its project"
     return NotFoundError(
-        "not_found",
-        f"No {what} with that id exists, or you are not a member of its project.",
+        "not_found", f"No {what} with that id exists, or you are not a member of {project}."
     )

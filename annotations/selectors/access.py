@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from annotations.errors import NotFoundError, PermissionDeniedError, not_found
+from annotations.errors import PermissionDeniedError, not_found
 from annotations.models import ROLE_RANK, Membership, Project, Role
 
 User = AbstractBaseUser | AnonymousUser
@@ -51,14 +51,3 @@ def project_get_for_user(*, user: User, project_id: int, minimum: Role = Role.AN
     return project
 
 
-def ensure_role(*, user: User, project: Project, minimum: Role) -> Role:
-    role = project_role(user=user, project=project)
-    if role is None:
-        raise NotFoundError("not_found", "No such object, or you are not a member of its project.")
-    if not role_at_least(role, minimum):
-        raise PermissionDeniedError(
-            "permission_denied",
-            f"This needs the {minimum.value} role in project “{project.name}”; "
-            f"you are {role.value}.",
-        )
-    return role

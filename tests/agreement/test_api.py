@@ -63,7 +63,7 @@ def test_annotators_and_outsiders_get_404_for_agreement(world: World, api: Any, 
         client.get(f"/api/projects/{world.project.pk}/agreement/"),
         404,
         "not_found",
-        "No project with that id exists, or you are not a member of its project.",
+        "No project with that id exists, or you are not a member of it.",
     )
 
 
