@@ -7,53 +7,80 @@ pure parsing: what happens to an article (normalisation, duplicates, the pre-ann
 layer) is `annotations.services.imports`' business.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from annotations.importers import formats, labelstudio
 from annotations.importers.base import Row, Rows, row_error
 from annotations.importers.sources import SourceFile
 
 
-def read(source: SourceFile, *, layer: str | None = None) -> Rows:
-    """The rows of one source file, whatever its format."""
-    fmt = source.format
-    if fmt in ("jsonl", "doccano"):
-        return formats.read_jsonl(source, layer)
-    if fmt == "csv":
-        return formats.read_csv(source)
-    if fmt == "txt":
-        return formats.read_txt(source)
-    if fmt == "html":
-        return formats.read_html(source)
-    if fmt == "labelstudio":
-        return labelstudio.read_labelstudio(source)
-    if fmt == "urls":
-        from annotations.importers.urls import read_urls
+@dataclass
+class OpenSource:
+    """A source ready to read: its row count (for progress and the row limit) and its rows.
 
-        return read_urls(formats.read_urls_file(source), source.name)
-    return iter(
-        [
-            row_error(
-                source.name,
-                "file",
-                1,
-                "unknown_format",
-                f"{source.name}: cannot tell its format from its name; it was skipped.",
-            )
-        ]
-    )
+    The rows are read lazily, except for the formats that must be read whole to be counted
+    (Label Studio's JSON, a URL list): those are read once, and their rows come from that.
+    """
+
+    total: int
+    rows: Rows
 
 
-def count(source: SourceFile) -> int:
-    """How many rows a source has, for progress and the row limit (a cheap first pass)."""
-    fmt = source.format
-    if fmt in ("jsonl", "doccano"):
-        return formats.count_jsonl(source)
-    if fmt == "csv":
-        return formats.count_csv(source)
-    if fmt == "labelstudio":
-        return labelstudio.count_labelstudio(source)
-    if fmt == "urls":
-        return len(formats.read_urls_file(source))
-    return 1
+def _jsonl(source: SourceFile, layer: str | None) -> OpenSource:
+    return OpenSource(formats.count_jsonl(source), formats.read_jsonl(source, layer))
 
 
-__all__ = ["Row", "SourceFile", "count", "read"]
+def _csv(source: SourceFile, layer: str | None) -> OpenSource:
+    return OpenSource(formats.count_csv(source), formats.read_csv(source))
+
+
+def _txt(source: SourceFile, layer: str | None) -> OpenSource:
+    return OpenSource(1, formats.read_txt(source))
+
+
+def _html(source: SourceFile, layer: str | None) -> OpenSource:
+    return OpenSource(1, formats.read_html(source))
+
+
+def _labelstudio(source: SourceFile, layer: str | None) -> OpenSource:
+    tasks = labelstudio.labelstudio_tasks(source)
+    total = 1 if isinstance(tasks, Row) else len(tasks)
+    return OpenSource(total, labelstudio.read_labelstudio(tasks, source.name))
+
+
+def _urls(source: SourceFile, layer: str | None) -> OpenSource:
+    # The fetching machinery (urllib3, the address guard) loads only for a URL list.
+    from annotations.importers.urls import read_urls
+
+    urls = formats.read_urls_file(source)
+    return OpenSource(len(urls), read_urls(urls, source.name))
+
+
+OPENERS: dict[str, Callable[[SourceFile, str | None], OpenSource]] = {
+    "jsonl": _jsonl,
+    "doccano": _jsonl,
+    "csv": _csv,
+    "txt": _txt,
+    "html": _html,
+    "labelstudio": _labelstudio,
+    "urls": _urls,
+}
+
+
+def open_source(source: SourceFile, *, layer: str | None = None) -> OpenSource:
+    """One source file, whatever its format, ready to count and read."""
+    opener = OPENERS.get(source.format)
+    if opener is None:
+        error = row_error(
+            source.name,
+            "file",
+            1,
+            "unknown_format",
+            f"{source.name}: cannot tell its format from its name; it was skipped.",
+        )
+        return OpenSource(1, iter([error]))
+    return opener(source, layer)
+
+
+__all__ = ["OpenSource", "Row", "SourceFile", "open_source"]

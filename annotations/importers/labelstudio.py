@@ -110,7 +110,8 @@ def article_from_labelstudio(task: Any, where: str, source: str, line: int) -> R
     return Row(source=source, where=where, line=line, article=article)
 
 
-def _labelstudio_tasks(source: SourceFile) -> list[Any] | Row:
+def labelstudio_tasks(source: SourceFile) -> list[Any] | Row:
+    """The file's tasks, or the row that says why it cannot be read."""
     try:
         tasks = json.loads(source.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -133,15 +134,9 @@ def _labelstudio_tasks(source: SourceFile) -> list[Any] | Row:
     return tasks if isinstance(tasks, list) else [tasks]
 
 
-def read_labelstudio(source: SourceFile) -> Rows:
-    tasks = _labelstudio_tasks(source)
+def read_labelstudio(tasks: list[Any] | Row, name: str) -> Rows:
     if isinstance(tasks, Row):
         yield tasks
         return
     for index, task in enumerate(tasks, start=1):
-        yield article_from_labelstudio(task, f"task {index}", source.name, index)
-
-
-def count_labelstudio(source: SourceFile) -> int:
-    tasks = _labelstudio_tasks(source)
-    return 1 if isinstance(tasks, Row) else len(tasks)
+        yield article_from_labelstudio(task, f"task {index}", name, index)

@@ -120,23 +120,25 @@ def _sources(job: Job) -> list[SourceFile]:
 
 def import_run(*, job: Job, progress: Progress) -> None:
     """Read every source of the job, store what is good, report the rest."""
-    sources = _sources(job)
-    total = sum(importers.count(source) for source in sources)
-    if total > settings.IMPORT_MAX_ROWS:
-        raise Invalid(
-            "too_many_rows",
-            f"The import has {total:,} rows; an import takes at most "
-            f"{settings.IMPORT_MAX_ROWS:,} (IMPORT_MAX_ROWS). Split the file.",
-            field="file",
-        )
-    progress(0, total, force=True)
+    layer = job.options.get("layer") or None
     report = ImportReport()
     importer = Importer(job, report)
-    done = 0
-    layer = job.options.get("layer") or None
     try:
-        for source in sources:
-            for row in importers.read(source, layer=layer):
+        # Every source is counted before a row is stored, so that an import over the row
+        # limit stores nothing.
+        opened = [importers.open_source(source, layer=layer) for source in _sources(job)]
+        total = sum(source.total for source in opened)
+        if total > settings.IMPORT_MAX_ROWS:
+            raise Invalid(
+                "too_many_rows",
+                f"The import has {total:,} rows; an import takes at most "
+                f"{settings.IMPORT_MAX_ROWS:,} (IMPORT_MAX_ROWS). Split the file.",
+                field="file",
+            )
+        progress(0, total, force=True)
+        done = 0
+        for source in opened:
+            for row in source.rows:
                 importer.add(row)
                 done += 1
                 progress(min(done, total), total)
