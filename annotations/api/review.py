@@ -271,11 +271,10 @@ class MergeApi(APIView):
         document = selectors.review_document_get(user=request.user, document_id=document_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = gold_services.gold_merge(
+        report, merged = gold_services.gold_merge(
             document=document, actor=acting_user(request), **data.validated_data
         )
-        document = selectors.review_document_get(user=request.user, document_id=document_id)
-        return Response({"merge": vars(report), "review": review_payload(document)})
+        return Response({"merge": vars(report), "review": review_payload(merged.document, merged)})
 
 
 class DecisionApi(APIView):

@@ -49,9 +49,10 @@ class Comparison:
     gold_spans: list[Span]
     gold_relations: list[Relation]
     decisions: dict[tuple[str, str], CandidateDecision]
-    # Derived lookups, filled by __post_init__.
-    gold_span_of: dict[str, Span] = field(default_factory=dict)
-    gold_relation_of: dict[str, Relation] = field(default_factory=dict)
+    # Derived lookups, filled by __post_init__ (again by dataclasses.replace, so a write can
+    # hand on the comparison with the gold it left instead of loading every layer again).
+    gold_span_of: dict[str, Span] = field(init=False, default_factory=dict)
+    gold_relation_of: dict[str, Relation] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_offsets = {span_key(s.label, s.start, s.end): s for s in self.gold_spans}

@@ -7,7 +7,7 @@ and nobody touched since (origin "merge", version 1, no decision): the editor's 
 rejected, drawn and edited spans stay as they are unless the merge is asked to reset.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -186,10 +186,14 @@ def gold_merge(
     k: int | None = None,
     reset: bool = False,
     now: datetime | None = None,
-) -> MergeReport:
+) -> tuple[MergeReport, Comparison]:
     """Put every candidate with enough votes into gold, and take out automatic ones that no
     longer have enough; candidates the editor decided on, and gold the editor drew or
-    edited, stay as they are unless `reset` starts the gold layer afresh."""
+    edited, stay as they are unless `reset` starts the gold layer afresh.
+
+    Returns the report and the comparison against gold as the merge left it: the layers
+    are loaded once, and each step hands on what it changed.
+    """
     with transaction.atomic():
         document, _ = adjudicating(document=document, actor=actor, now=now)
         comparison = document_comparison(document=document)
@@ -200,18 +204,20 @@ def gold_merge(
             )
         required = _check_strategy(strategy, k, len(comparison.compared))
         gold = gold_layer(document=document, actor=actor)
+        comparison = replace(comparison, gold=gold)
         if reset:
+            # Deleting the spans deletes the relations that use them.
             Span.objects.filter(assignment=gold).delete()
             CandidateDecision.objects.filter(document=document).delete()
-            comparison = document_comparison(document=document)
+            comparison = replace(comparison, gold_spans=[], gold_relations=[], decisions={})
         report = MergeReport(
             strategy=strategy,
             k=k if strategy == "at_least_k" else None,
             required=required,
             compared=comparison.compared,
         )
-        _merge_spans(comparison, gold, report)
-        _merge_relations(document_comparison(document=document), gold, report)
+        comparison = _merge_spans(comparison, gold, report)
+        comparison = _merge_relations(comparison, gold, report)
         audit_record(
             actor=actor,
             project=document.project,
@@ -230,7 +236,7 @@ def gold_merge(
         )
         document_refresh_status(document=document)
         document_mark_dirty(document_id=document.pk)
-    return report
+    return report, comparison
 
 
 def _merged(candidate: SpanCandidate | RelationCandidate, report: MergeReport) -> dict[str, Any]:
@@ -239,7 +245,7 @@ def _merged(candidate: SpanCandidate | RelationCandidate, report: MergeReport) -
     )
 
 
-def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) -> None:
+def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) -> Comparison:
     document = comparison.document
     matched: set[int] = set()
     doomed: list[int] = []
@@ -279,9 +285,22 @@ def _merge_spans(comparison: Comparison, gold: Assignment, report: MergeReport) 
     Span.objects.filter(pk__in=doomed).delete()
     Span.objects.bulk_create(created)
     report.added, report.removed = len(created), len(doomed)
+    gone = set(doomed)
+    spans = [s for s in comparison.gold_spans if s.pk not in gone] + created
+    spans.sort(key=lambda s: (s.start, s.end, s.pk))  # Span's own ordering
+    return replace(
+        comparison,
+        gold_spans=spans,
+        # The relations that used a deleted span went with it.
+        gold_relations=[
+            r
+            for r in comparison.gold_relations
+            if r.from_span_id not in gone and r.to_span_id not in gone
+        ],
+    )
 
 
-def _merge_relations(comparison: Comparison, gold: Assignment, report: MergeReport) -> None:
+def _merge_relations(comparison: Comparison, gold: Assignment, report: MergeReport) -> Comparison:
     document = comparison.document
     doomed: list[int] = []
     created: list[Relation] = []
@@ -324,3 +343,6 @@ def _merge_relations(comparison: Comparison, gold: Assignment, report: MergeRepo
     Relation.objects.filter(pk__in=doomed).delete()
     Relation.objects.bulk_create(created)
     report.relations_added, report.relations_removed = len(created), len(doomed)
+    gone = set(doomed)
+    kept = [r for r in comparison.gold_relations if r.pk not in gone]
+    return replace(comparison, gold_relations=kept + created)

@@ -13,6 +13,9 @@ from annotations.merge import (
     required_votes,
 )
 from annotations.models import AuditEvent, CandidateDecision, Document, Relation, Span
+from annotations.selectors import comparison as comparison_module
+from annotations.selectors.comparison import Comparison
+from annotations.services import gold as gold_module
 from tests.conftest import assert_error
 from tests.review.conftest import (
     CLAIM,
@@ -329,6 +332,45 @@ def test_re_merge_drops_automatic_gold_whose_candidate_is_gone(
     assert report["removed"] == 1
     assert report["relations_removed"] == 0  # it went with its span
     assert gold_spans(disputed) == [("attribution", SOURCE)]
+
+
+def test_a_merge_loads_the_layers_once_and_answers_with_what_a_reload_shows(
+    newsroom: Newsroom, disputed: Document, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[int] = []
+    load = comparison_module.document_comparison
+
+    def counted(*, document: Document) -> Comparison:
+        builds.append(document.pk)
+        return load(document=document)
+
+    monkeypatch.setattr(gold_module, "document_comparison", counted)
+    monkeypatch.setattr(comparison_module, "document_comparison", counted)
+    editor = newsroom.editor
+
+    def merged_and_reloaded(**body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        builds.clear()
+        response = merge(api, editor, disputed, **body)
+        assert response.status_code == 200, response.content
+        assert builds == [disputed.pk]
+        reloaded = api(editor).get(f"/api/documents/{disputed.pk}/review/").json()
+        return response.json(), reloaded
+
+    first, reloaded = merged_and_reloaded(strategy="at_least_k", k=1)
+    assert first["review"] == reloaded
+    assert (first["review"]["gold"]["spans"], first["review"]["gold"]["relations"]) == (4, 1)
+    # bob's claim changes: a majority re-merge drops the claim, and its relation with it.
+    assert decide(api, editor, disputed, key("claim", CLAIM_LONGER), "rejected").status_code == 200
+    Span.objects.filter(
+        assignment__document=disputed, assignment__annotator__username="bob", label="claim"
+    ).update(end=at(CLAIM)[1] - 1, quote=CLAIM[:-1])
+    again, reloaded = merged_and_reloaded(strategy="majority")
+    assert (again["merge"]["removed"], again["merge"]["relations_removed"]) == (2, 0)
+    assert again["review"] == reloaded
+    assert (again["review"]["gold"]["spans"], again["review"]["gold"]["relations"]) == (1, 0)
+    afresh, reloaded = merged_and_reloaded(strategy="at_least_k", k=1, reset=True)
+    assert afresh["review"] == reloaded
+    assert afresh["review"]["decisions"]["rejected"] == 0
 
 
 def test_merge_is_recorded_in_the_history(newsroom: Newsroom, disputed: Document, api: Any) -> None:
