@@ -617,3 +617,25 @@ def test_too_many_urls_are_refused(project: Any, settings: Any) -> None:
     assert refused.value.message == (
         "The list has 3 URLs; an import takes at most 2 (URL_IMPORT_MAX_URLS)."
     )
+
+
+def test_a_zip_member_damaged_past_its_first_bytes_fails_the_job_with_a_message(
+    project: Any,
+) -> None:
+    # The upload check reads only a member's first bytes; the damage shows when the job
+    # counts the member's rows, before a row is stored.
+    lines = b"".join(json.dumps({"text": f"Article {i}."}).encode() + b"\n" for i in range(900))
+    content = bytearray(zip_of(**{"a.jsonl": lines}))
+    content[content.index(b"Article 800.")] ^= 0x20
+    job = imported(project, upload("damaged.zip", bytes(content)))
+    assert (job.status, job.errors) == (
+        "failed",
+        [
+            {
+                "code": "bad_archive",
+                "message": "A zip archive is damaged (Bad CRC-32 for file 'a.jsonl'); nothing "
+                "more was read.",
+            }
+        ],
+    )
+    assert not Document.objects.exists()
