@@ -344,11 +344,10 @@ class AcceptApi(APIView):
         document = selectors.review_document_get(user=request.user, document_id=document_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        adjudication.document_accept(
+        accepted = adjudication.document_accept(
             document=document, actor=acting_user(request), force=data.validated_data["force"]
         )
-        document = selectors.review_document_get(user=request.user, document_id=document_id)
-        return Response({"document": document_summary(document)})
+        return Response({"document": document_summary(accepted)})
 
 
 class SendBackApi(APIView):

@@ -333,6 +333,8 @@ def test_accept_needs_gold_and_decided_candidates_unless_forced(
         "erin",
     )
     assert document["lease"] is None
+    review = api(newsroom.editor).get(f"/api/documents/{disputed.pk}/review/").json()
+    assert document == review["document"]
     statuses = set(Assignment.objects.filter(document=disputed).values_list("status", flat=True))
     assert statuses == {"accepted"}
 
