@@ -10,7 +10,7 @@
  * @module annotate
  */
 
-import { $, csrfToken, h, shorten } from "./dom.js";
+import { $, call, csrfToken, h, shorten } from "./dom.js";
 import { DocumentText } from "./offsets.js";
 import { moveEndByWord, moveStartByWord, snapSelection, words } from "./segment.js";
 import { buildKeymap, resolveKey } from "./keymap.js";
@@ -1372,22 +1372,9 @@ export class Workspace {
         return;
       }
     }
-    const response = await fetch(`${this.config.urls.api}/documents/${this.config.document.id}/submit/`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
-      body: "{}",
-    }).catch(() => null);
-    if (!response) {
-      this.say("Could not reach the server to submit; nothing was lost, try again.");
-      return;
-    }
-    if (!response.ok) {
-      const json = await response.json().catch(() => null);
-      const reason =
-        json?.error?.message ??
-        `the server answered HTTP ${response.status} without saying why. Your annotations are saved; try again in a minute, and tell your editor if it keeps failing.`;
-      this.say(`Not submitted: ${reason}`);
+    const result = await call(`${this.config.urls.api}/documents/${this.config.document.id}/submit/`, { method: "POST", body: {} });
+    if (!result.ok) {
+      this.say(`Not submitted (your annotations are saved): ${result.json.error.message}`);
       return;
     }
     this.setMode("normal");

@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * The small DOM helpers every page script needs, in one place.
+ * The small helpers every page script needs, in one place: finding and building elements,
+ * and calling the API.
  *
  * @module dom
  */
@@ -46,4 +47,35 @@ export function shorten(text, max) {
 export function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return m ? decodeURIComponent(m[1]) : "";
+}
+
+/**
+ * A JSON request to the API with the session cookie and the CSRF token. It never throws,
+ * and a failed call always carries the one error shape ({error: {code, message}}): an
+ * unreachable server, or an answer without a message (a proxy's 502), gets a message a
+ * person can act on, so every caller can show `json.error.message` as it is.
+ * @param {string} url
+ * @param {{method?: string, body?: any}} [init]
+ * @returns {Promise<{ok: boolean, status: number, json: any}>}
+ */
+export async function call(url, { method = "GET", body } = {}) {
+  /** @type {RequestInit} */
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  };
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    return { ok: false, status: 0, json: { error: { code: "offline", message: "The server could not be reached; nothing was changed. Try again." } } };
+  }
+  const json = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok && typeof json?.error?.message !== "string") {
+    const message = `The server answered HTTP ${response.status} without saying why; try again in a minute, and tell an admin if it keeps failing.`;
+    return { ok: false, status: response.status, json: { error: { code: "http_error", message } } };
+  }
+  return { ok: response.ok, status: response.status, json };
 }

@@ -8,7 +8,7 @@
  */
 
 import { formatFigure } from "./agreement-charts.js";
-import { h } from "./dom.js";
+import { call, h } from "./dom.js";
 
 /**
  * @param {HTMLElement} section
@@ -48,10 +48,8 @@ export function renderQuality(section, data) {
 
 const section = document.getElementById("annotator-quality");
 if (section?.dataset.api) {
-  fetch(section.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
-    .then((data) => renderQuality(section, data))
-    .catch((error) => {
-      /** @type {HTMLElement} */ (section.querySelector("[data-quality]")).textContent = `The figures could not be loaded (${error.message}).`;
-    });
+  call(section.dataset.api).then((result) => {
+    if (result.ok) renderQuality(section, result.json);
+    else /** @type {HTMLElement} */ (section.querySelector("[data-quality]")).textContent = `The figures could not be loaded: ${result.json.error.message}`;
+  });
 }

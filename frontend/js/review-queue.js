@@ -6,29 +6,7 @@
  * @module review-queue
  */
 
-import { csrfToken, h } from "./dom.js";
-
-/**
- * @param {string} url
- * @param {string} method
- * @param {any} [body]
- * @returns {Promise<string | null>} the server's message when it refused, else null
- */
-async function send(url, method, body) {
-  try {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.ok) return null;
-    const json = await response.json().catch(() => null);
-    return json?.error?.message ?? `HTTP ${response.status}`;
-  } catch {
-    return "The server could not be reached; nothing was changed.";
-  }
-}
+import { call, h } from "./dom.js";
 
 const dataEl = document.getElementById("assign-data");
 const dialog = /** @type {HTMLDialogElement | null} */ (document.getElementById("assign-dialog"));
@@ -39,10 +17,10 @@ if (dataEl?.textContent && dialog) {
   const select = /** @type {HTMLSelectElement} */ (dialog.querySelector("[data-member]"));
   let documentId = "";
 
-  /** @param {string | null} refusal */
-  const done = (refusal) => {
-    if (refusal) message.textContent = `Not changed: ${refusal}`;
-    else location.reload();
+  /** @param {{ok: boolean, json: any}} result */
+  const done = (result) => {
+    if (result.ok) location.reload();
+    else message.textContent = `Not changed: ${result.json.error.message}`;
   };
 
   document.addEventListener("click", (e) => {
@@ -74,12 +52,12 @@ if (dataEl?.textContent && dialog) {
     if (remove instanceof HTMLButtonElement) {
       const name = /** @type {string} */ (remove.dataset.remove);
       if (confirm(`Remove ${name} and their layer from this document?`)) {
-        send(`${api}${encodeURIComponent(name)}/?version=${remove.dataset.version}`, "DELETE").then(done);
+        call(`${api}${encodeURIComponent(name)}/?version=${remove.dataset.version}`, { method: "DELETE" }).then(done);
       }
     } else if (t.closest("button[data-add]")) {
-      if (select.value) send(api, "POST", { annotator: select.value }).then(done);
+      if (select.value) call(api, { method: "POST", body: { annotator: select.value } }).then(done);
     } else if (t.closest("button[data-least-loaded]")) {
-      send(api, "POST", { least_loaded: true }).then(done);
+      call(api, { method: "POST", body: { least_loaded: true } }).then(done);
     }
   });
 }

@@ -15,7 +15,7 @@
 
 import { Workspace } from "./annotate.js";
 import { formatFigure } from "./agreement-charts.js";
-import { $, csrfToken, h, shorten } from "./dom.js";
+import { $, call, csrfToken, h, shorten } from "./dom.js";
 import { nextOpen, ordered, reviewAction, step, visible } from "./candidates.js";
 import { SpanLayout } from "./layout.js";
 import { Thread } from "./thread.js";
@@ -40,26 +40,6 @@ const LABEL_FIGURES = [
   ["f1_overlap_by_label", "F1 overlap"],
 ];
 const STATUS_TEXT = { open: "open", accepted: "in gold", rejected: "rejected" };
-
-/**
- * @param {string} url
- * @param {{method?: string, body?: any}} [init]
- * @returns {Promise<{ok: boolean, status: number, json: any}>}
- */
-async function call(url, { method = "GET", body } = {}) {
-  try {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = response.status === 204 ? null : await response.json().catch(() => null);
-    return { ok: response.ok, status: response.status, json };
-  } catch {
-    return { ok: false, status: 0, json: { error: { code: "offline", message: "The server could not be reached; nothing was saved. Try again." } } };
-  }
-}
 
 /**
  * @param {string | null | undefined} iso
@@ -555,9 +535,9 @@ class ReviewPage {
     this.items.set(key, fresh);
   }
 
-  /** @param {{status: number, json: any}} result */
+  /** @param {{json: {error: {code: string, message: string}}}} result  a failed call() */
   refused(result) {
-    const error = result.json?.error ?? { code: "error", message: `HTTP ${result.status}` };
+    const error = result.json.error;
     if (error.code === "lease_taken") this.lostLease(error.message);
     this.say(`Not saved: ${error.message}`);
   }
@@ -713,10 +693,10 @@ class ReviewPage {
       }
       clearTimeout(this.leaseTimer);
       this.leaseTimer = setTimeout(() => this.claimLease(false), LEASE_RENEW_MS);
-    } else if (result.json?.error?.code === "lease_taken") {
+    } else if (result.json.error.code === "lease_taken") {
       this.lostLease(result.json.error.message);
     } else {
-      this.say(`Could not claim this document: ${result.json?.error?.message ?? `HTTP ${result.status}`}`);
+      this.say(`Could not claim this document: ${result.json.error.message}`);
     }
     this.updateWritable();
     document.documentElement.dataset.lease = this.leaseHeld ? "held" : "taken";

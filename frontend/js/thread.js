@@ -7,7 +7,7 @@
  * @module thread
  */
 
-import { csrfToken, h } from "./dom.js";
+import { call, h } from "./dom.js";
 
 /** @param {string} iso */
 function when(iso) {
@@ -31,10 +31,9 @@ export class Thread {
   }
 
   async load() {
-    const response = await fetch(`${this.url}?page_size=500`, { credentials: "same-origin", headers: { Accept: "application/json" } }).catch(() => null);
-    if (!response?.ok) return;
-    const json = await response.json();
-    this.list.replaceChildren(...json.results.map((/** @type {any} */ c) => this.item(c)));
+    const result = await call(`${this.url}?page_size=500`);
+    if (!result.ok) return;
+    this.list.replaceChildren(...result.json.results.map((/** @type {any} */ c) => this.item(c)));
     this.list.dataset.loaded = "true";
   }
 
@@ -60,18 +59,12 @@ export class Thread {
   async post() {
     const body = /** @type {HTMLTextAreaElement} */ (this.form.elements.namedItem("body"));
     const annotator = /** @type {HTMLSelectElement | null} */ (this.form.elements.namedItem("annotator"))?.value;
-    const response = await fetch(this.url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ body: body.value, ...(annotator ? { annotator } : {}) }),
-    }).catch(() => null);
-    const json = await response?.json().catch(() => null);
-    if (!response?.ok) {
-      this.say(`Comment not posted: ${json?.error?.message ?? "the server could not be reached; try again."}`);
+    const result = await call(this.url, { method: "POST", body: { body: body.value, ...(annotator ? { annotator } : {}) } });
+    if (!result.ok) {
+      this.say(`Comment not posted: ${result.json.error.message}`);
       return;
     }
-    this.list.append(this.item(json));
+    this.list.append(this.item(result.json));
     body.value = "";
     this.say("Comment posted.");
   }
