@@ -347,16 +347,16 @@ def agreement_output(parsed: SpansInput | CodingInput, processes: int = 1) -> di
         if all(value is not None for row in parsed.data for value in row):
             result["fleiss_kappa"] = fleiss_kappa(parsed.data)
         return result
-    per_document = _per_document(parsed.documents, processes)
-    overall = metrics_from_statistics(combine_statistics(item for item, _ in per_document))
+    metrics, total = _per_document(parsed.documents, processes)
+    overall = metrics_from_statistics(total)
     return (
         {"kind": "spans"}
         | _without_count(overall)
         | {
             "document_count": overall["documents"],
             "documents": {
-                doc.id: metrics
-                for doc, (_, metrics) in zip(parsed.documents, per_document, strict=True)
+                doc.id: doc_metrics
+                for doc, doc_metrics in zip(parsed.documents, metrics, strict=True)
             },
         }
     )
@@ -364,33 +364,45 @@ def agreement_output(parsed: SpansInput | CodingInput, processes: int = 1) -> di
 
 #: Below this many documents per process, starting processes costs more than it saves.
 DOCUMENTS_PER_PROCESS = 200
+#: The documents forked processes work on: set just before forking, so each process
+#: inherits them instead of receiving them pickled (which cost more than computing them).
+_FORKED: Sequence[DocumentInput] = ()
 
 
-def _statistics_and_metrics(
-    documents: Sequence[DocumentInput],
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    return [
-        (statistics, _without_count(metrics_from_statistics(statistics)))
-        for statistics in documents_statistics(documents)
-    ]
+def _metrics_and_total(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each document's metrics in ``_FORKED[start:stop]`` and their combined statistics."""
+    statistics = documents_statistics(_FORKED[bounds[0] : bounds[1]])
+    metrics = [_without_count(metrics_from_statistics(item)) for item in statistics]
+    return metrics, combine_statistics(statistics)
 
 
 def _per_document(
     documents: Sequence[DocumentInput], processes: int
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """Each document's statistics and metrics, on up to ``processes`` forked processes.
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each document's metrics, and all documents' statistics combined, on up to
+    ``processes`` forked processes.
 
     Documents are independent, so a large input is split into contiguous chunks, one per
-    process; the order of the result is the order of the input.
+    process; each process sends back its documents' metrics (in input order) and one
+    combined total, never every document's statistics.
     """
+    global _FORKED
     processes = max(1, min(processes, len(documents) // DOCUMENTS_PER_PROCESS))
-    if processes == 1:
-        return _statistics_and_metrics(documents)
-    step = -(-len(documents) // processes)
-    chunks = [documents[i : i + step] for i in range(0, len(documents), step)]
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        parts = pool.map(_statistics_and_metrics, chunks)
-    return [item for part in parts for item in part]
+    step = -(-len(documents) // processes) if documents else 1
+    chunks = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
+    _FORKED = documents
+    try:
+        if processes == 1:
+            parts = [_metrics_and_total(chunk) for chunk in chunks]
+        else:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                parts = pool.map(_metrics_and_total, chunks)
+    finally:
+        _FORKED = ()
+    return (
+        [item for metrics, _ in parts for item in metrics],
+        combine_statistics(total for _, total in parts),
+    )
 
 
 def spans_input_json(documents: Sequence[DocumentInput]) -> dict[str, Any]:
