@@ -216,7 +216,7 @@ class AssignmentListApi(APIView):
     @extend_schema(responses={200: AssignmentOutputSerializer(many=True), **error_responses()})
     def get(self, request: Request, document_id: int) -> Response:
         document = selectors.review_document_get(user=request.user, document_id=document_id)
-        assignments = document.assignments.filter(kind="annotator").select_related("annotator")
+        assignments = selectors.annotator_assignments(document=document)
         return Response(AssignmentOutputSerializer(assignments, many=True).data)
 
     @extend_schema(

@@ -64,6 +64,14 @@ def review_project_get(*, user: User, project_id: int) -> Project:
     return project
 
 
+def annotator_assignments(*, document: Document) -> QuerySet[Assignment]:
+    """The document's annotator layers (not gold or pre-annotation), with their annotators;
+    the document comes from review_document_get."""
+    return Assignment.objects.filter(
+        document=document, kind=AssignmentKind.ANNOTATOR
+    ).select_related("annotator")
+
+
 @dataclass(frozen=True)
 class Lease:
     holder: str | None
