@@ -162,10 +162,17 @@ def job_finish(
     return finished
 
 
-def job_fail(*, job: Job, code: str, message: str, report: dict[str, Any] | None = None) -> None:
+def job_fail(
+    *,
+    job: Job,
+    code: str,
+    message: str,
+    report: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
     _mine(job).update(
         status=Job.Status.FAILED,
-        finished_at=timezone.now(),
+        finished_at=now or timezone.now(),
         report=report or {},
         errors=[{"code": code, "message": message}],
     )
@@ -236,11 +243,7 @@ def jobs_sweep(*, now: datetime) -> dict[str, int]:
                 else f"The worker stopped {job.attempts} times while running this job; it was "
                 "given up. Try a smaller file, or tell a site admin."
             )
-            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
-                status=Job.Status.FAILED,
-                finished_at=now,
-                errors=[{"code": "worker_lost", "message": message}],
-            )
+            job_fail(job=job, code="worker_lost", message=message, now=now)
             _cleanup_inputs(job)
             found["jobs_given_up"] += 1
             continue

@@ -70,10 +70,12 @@ def test_a_job_whose_worker_died_every_time_is_given_up_with_a_message(
     woken: list[int],
 ) -> None:
     job = running(minutes_ago=10, attempts=3)
-    jobs_sweep(now=timezone.now())
+    now = timezone.now() + timedelta(minutes=1)
+    jobs_sweep(now=now)
     job.refresh_from_db()
     assert woken == []
     assert job.status == "failed"
+    assert job.finished_at == now
     assert job.errors == [
         {
             "code": "worker_lost",
