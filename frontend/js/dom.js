@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The small helpers every page script needs, in one place: finding and building elements,
- * and calling the API.
+ * showing times, and calling the API.
  *
  * @module dom
  */
@@ -41,6 +41,15 @@ export function h(tag, attrs = {}, children = []) {
 export function shorten(text, max) {
   const cps = Array.from(text);
   return cps.length <= max ? text : `${cps.slice(0, max - 1).join("")}…`;
+}
+
+/**
+ * A server time for people, in UTC as the server keeps it: "5 Mar, 14:07 UTC".
+ * @param {string} iso
+ * @returns {string}
+ */
+export function when(iso) {
+  return `${new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" })} UTC`;
 }
 
 /** @returns {string} Django's CSRF token, for the X-CSRFToken header of a write */

@@ -15,7 +15,7 @@
 
 import { Workspace } from "./annotate.js";
 import { formatFigure } from "./agreement-charts.js";
-import { $, call, csrfToken, h, shorten } from "./dom.js";
+import { $, call, csrfToken, h, shorten, when } from "./dom.js";
 import { nextOpen, ordered, reviewAction, step, visible } from "./candidates.js";
 import { SpanLayout } from "./layout.js";
 import { Thread } from "./thread.js";
@@ -40,14 +40,6 @@ const LABEL_FIGURES = [
   ["f1_overlap_by_label", "F1 overlap"],
 ];
 const STATUS_TEXT = { open: "open", accepted: "in gold", rejected: "rejected" };
-
-/**
- * @param {string | null | undefined} iso
- */
-function when(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" }) + " UTC";
-}
 
 /** The annotators' widget, editing the gold layer; it hears keys only in gold mode. */
 class GoldWorkspace extends Workspace {

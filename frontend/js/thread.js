@@ -7,12 +7,7 @@
  * @module thread
  */
 
-import { call, h } from "./dom.js";
-
-/** @param {string} iso */
-function when(iso) {
-  return `${new Date(iso).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "UTC" })} UTC`;
-}
+import { call, h, when } from "./dom.js";
 
 export class Thread {
   /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { call } from "../js/dom.js";
+import { call, when } from "../js/dom.js";
 
 globalThis.document = /** @type {any} */ ({ cookie: "theme=dark; csrftoken=t%2Fok" });
 const realFetch = globalThis.fetch;
@@ -78,4 +78,9 @@ test("an unreachable server is a failed call with a message, never a thrown erro
     status: 0,
     json: { error: { code: "offline", message: "The server could not be reached; nothing was changed. Try again." } },
   });
+});
+
+test("server times show day, month and time in UTC, whatever the reader's zone", () => {
+  assert.equal(when("2024-03-05T14:07:00Z"), "5 Mar, 14:07 UTC");
+  assert.equal(when("2024-03-05T23:30:00-02:00"), "6 Mar, 01:30 UTC");
 });
