@@ -167,13 +167,12 @@ def job_fail(
     job: Job,
     code: str,
     message: str,
-    report: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
     _mine(job).update(
         status=Job.Status.FAILED,
         finished_at=now or timezone.now(),
-        report=report or {},
+        report={},
         errors=[{"code": code, "message": message}],
     )
 
