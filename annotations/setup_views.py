@@ -35,6 +35,7 @@ from annotations.models import (
 )
 from annotations.schema import UNDERLINE_STYLES
 from annotations.selectors.access import project_get_for_user, projects_visible
+from annotations.selectors.jobs import jobs_of_project
 from annotations.services import exports, imports
 from annotations.services import projects as services
 from annotations.views import guidelines_html
@@ -176,8 +177,8 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 def _jobs(project: Project, kind: str) -> list[dict[str, Any]]:
-    jobs = Job.objects.filter(project=project, kind=kind).select_related("created_by")
-    return [dict(JobOutputSerializer(job).data) for job in jobs[:RECENT_JOBS]]
+    jobs = jobs_of_project(project=project, kind=kind)[:RECENT_JOBS]
+    return [dict(JobOutputSerializer(job).data) for job in jobs]
 
 
 @_matrix("GET", "POST")
