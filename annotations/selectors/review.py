@@ -32,6 +32,7 @@ from annotations.models import (
     Verdict,
 )
 from annotations.selectors.access import User, project_role, projects_visible, role_at_least
+from annotations.selectors.documents import span_get
 
 
 def editable_projects(*, user: User) -> QuerySet[Project]:
@@ -152,23 +153,16 @@ def verdicts_of(*, document: Document) -> QuerySet[Verdict]:
 
 
 def verdict_get(*, user: User, span_id: int) -> tuple[Span, Verdict | None]:
-    """A gold span of a document the user reviews, and its verdict if it has one."""
-    span = (
-        Span.objects.filter(
-            pk=span_id,
-            assignment__document__deleted_at__isnull=True,
-            assignment__document__project__deleted_at__isnull=True,
-        )
-        .select_related("assignment__document__project", "assignment__annotator")
-        .first()
-    )
-    if span is None:
-        raise not_found("span")
-    if not role_at_least(
-        project_role(user=user, project=span.assignment.document.project), Role.EDITOR
+    """A span of a document the user reviews, and its verdict if it has one."""
+    span = span_get(user=user, span_id=span_id)
+    assignment = span.assignment
+    # span_get also lets an annotator read their own layer; verdicts are for editors only.
+    own = assignment.kind == AssignmentKind.ANNOTATOR and assignment.annotator_id == user.pk
+    if own and not role_at_least(
+        project_role(user=user, project=assignment.document.project), Role.EDITOR
     ):
         raise not_found("span")
-    verdict = (
-        Verdict.objects.filter(span=span).select_related("span__assignment", "updated_by").first()
-    )
+    verdict = Verdict.objects.filter(span=span).select_related("updated_by").first()
+    if verdict is not None:
+        verdict.span = span  # loaded with the project whose rating scale the serializer reads
     return span, verdict

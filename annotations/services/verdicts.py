@@ -117,11 +117,8 @@ def verdict_create(
 
 def _locked_at(verdict: Verdict, version: int | None) -> tuple[Verdict, dict[str, Any]]:
     """The verdict, locked, if the writer sent its current version; and its snapshot."""
-    current = (
-        Verdict.objects.select_for_update(of=("self",))
-        .select_related("span__assignment")
-        .get(pk=verdict.pk)
-    )
+    current = Verdict.objects.select_for_update(of=("self",)).get(pk=verdict.pk)
+    current.span = verdict.span  # the caller's, loaded with its document and project
     before = verdict_snapshot(current)
     check_version(current, version, "verdict", lambda: before)
     return current, before
