@@ -874,14 +874,12 @@ export class Workspace {
   }
 
   /**
-   * Remove a span and the relations that use it from the page, and queue the delete.
+   * Take a span and the relations that use it off the page: its highlight, its list item,
+   * and those relations in the other spans' items. Saving that is the caller's business.
    * @param {string} key
-   * @param {boolean} record
    * @returns {Rel[]} the relations that went with it
    */
-  removeSpan(key, record) {
-    const span = this.spans.get(key);
-    if (!span) return [];
+  hideSpan(key) {
     const rels = [...this.relations.values()].filter((r) => r.from === key || r.to === key);
     for (const r of rels) this.relations.delete(r.key);
     this.erase(key);
@@ -891,6 +889,19 @@ export class Workspace {
     if (this.focused === key) this.focus(null);
     for (const r of rels) this.refreshItem(r.from === key ? r.to : r.from);
     this.updateCount();
+    return rels;
+  }
+
+  /**
+   * Remove a span and the relations that use it from the page, and queue the delete.
+   * @param {string} key
+   * @param {boolean} record
+   * @returns {Rel[]} the relations that went with it
+   */
+  removeSpan(key, record) {
+    const span = this.spans.get(key);
+    if (!span) return [];
+    const rels = this.hideSpan(key);
     // A span the server refused was never saved: there is nothing to delete there.
     if (!(span.error && span.id === null && !span.server)) this.outbox.deleteSpan(key);
     if (record) {

@@ -109,14 +109,7 @@ class GoldWorkspace extends Workspace {
    */
   dropSpan(id) {
     const key = this.keyOf(id);
-    if (!key) return;
-    for (const r of [...this.relations.values()]) if (r.from === key || r.to === key) this.relations.delete(r.key);
-    if (this.focused === key) this.focus(null);
-    this.erase(key);
-    this.layout.remove(key);
-    this.spans.delete(key);
-    this.itemOf(key)?.remove();
-    this.updateCount();
+    if (key) this.hideSpan(key);
   }
 
   /** @param {any} r  the relation as the API returns it */

@@ -363,3 +363,26 @@ def test_reassign_from_the_queue_and_toggle_an_annotator_on_the_compare_page(
     expect(candidate(page, "claim", CLAIM).locator(".voters")).not_to_contain_text("carol")
     page.locator("#annotator-toggles").get_by_label("carol").check()
     expect(candidate(page, "claim", CLAIM_LONGER)).to_have_count(1)
+
+
+def test_rejecting_a_gold_span_clears_its_relation_from_the_other_spans_item(
+    page: Page, context: BrowserContext, live_server: Any, desk: dict[str, Any]
+) -> None:
+    document = desk["Unemployment"]
+    sign_in(context, live_server, desk["erin"])
+    page.goto(f"{live_server.url}/review/documents/{document.pk}/")
+    ready(page)
+    page.get_by_label("Start gold by").select_option("majority")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Merge").click()
+    ready(page)
+    expect(page.locator("html")).to_have_attribute("data-lease", "held")
+    source = page.get_by_role("option", name=f"attribution: {SOURCE}", exact=True)
+    expect(source.locator(".rels li")).to_have_text([f"← attributed_to {CLAIM}"])
+
+    # Rejecting the merged claim takes it out of gold, and its relation with it.
+    candidate(page, "claim", CLAIM).get_by_role("button", name="Reject").click()
+    expect(page.locator("#message")).to_contain_text("(and 1 gold relation with it)")
+    expect(page.locator("#span-list [role=option]")).to_have_count(1)
+    expect(source.locator(".rels li")).to_have_count(0)
+    assert gold(document) == [("attribution", SOURCE)]
