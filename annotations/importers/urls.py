@@ -114,13 +114,13 @@ def _check_url(url: str) -> None:
         raise FetchError("invalid_url", "is not an http:// or https:// URL")
 
 
-def _fetch_error(exc: Exception, timeout: int) -> FetchError:
+def _fetch_error(exc: Exception, timeout: float) -> FetchError:
     reason = getattr(exc, "reason", None) or exc
     if isinstance(reason, urllib3.exceptions.NewConnectionError):
         cause = reason.__cause__ or reason
         return FetchError("fetch_failed", f"could not be reached ({cause})")
     if isinstance(reason, urllib3.exceptions.TimeoutError):
-        return FetchError("timeout", f"did not answer within {timeout} s")
+        return FetchError("timeout", f"did not answer within {timeout:g} s")
     cause = reason.__cause__ or reason
     return FetchError("fetch_failed", f"could not be fetched ({cause})")
 
@@ -128,7 +128,8 @@ def _fetch_error(exc: Exception, timeout: int) -> FetchError:
 def fetch(url: str, manager: urllib3.PoolManager | None = None) -> tuple[str, bytes, str]:
     """(final URL, body, content type) of a page, following up to five checked redirects."""
     manager = manager or _pool_manager()
-    timeout = settings.URL_IMPORT_TIMEOUT_SECONDS
+    # A whole number of seconds from the environment; a test may set a fraction.
+    timeout = float(settings.URL_IMPORT_TIMEOUT_SECONDS)
     limit = settings.URL_IMPORT_MAX_BYTES
     deadline = time.monotonic() + 3 * timeout
     for _ in range(MAX_REDIRECTS + 1):
@@ -163,7 +164,7 @@ def fetch(url: str, manager: urllib3.PoolManager | None = None) -> tuple[str, by
                 if len(body) > limit:
                     raise FetchError("too_large", f"is larger than the {human_bytes(limit)} limit")
                 if time.monotonic() > deadline:
-                    raise FetchError("timeout", f"took longer than {3 * timeout} s to download")
+                    raise FetchError("timeout", f"took longer than {3 * timeout:g} s to download")
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
             return url, bytes(body), content_type.lower()
         except urllib3.exceptions.HTTPError as exc:
