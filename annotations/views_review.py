@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from annotations.api.review import QueueQuerySerializer
 from annotations.api.verdicts import VerdictOutputSerializer
 from annotations.errors import NotFoundError
-from annotations.models import AssignmentStatus, Document, Membership
+from annotations.models import AssignmentStatus, Document
 from annotations.schema import enabled_label_names
 from annotations.selectors import review as selectors
 from annotations.selectors import review_queue as queue_selectors
@@ -101,13 +101,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             for state in queue_selectors.REVIEW_STATES
         ),
     ]
-    members: dict[int, list[str]] = {}
-    for project_id, username in (
-        Membership.objects.filter(project__in=projects, user__is_active=True)
-        .order_by("user__username")
-        .values_list("project_id", "user__username")
-    ):
-        members.setdefault(project_id, []).append(username)
+    members = selectors.active_members(projects=projects)
     paging = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     # What the Assign… dialog needs: each row's annotators (with versions, to remove one)
     # and the members of each project (to add one).

@@ -26,6 +26,7 @@ from annotations.models import (
     AuditEvent,
     Comment,
     Document,
+    Membership,
     Project,
     Role,
     Span,
@@ -42,6 +43,18 @@ def editable_projects(*, user: User) -> QuerySet[Project]:
         return visible
     roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.EDITOR]]
     return visible.filter(memberships__user_id=cast(int, user.pk), memberships__role__in=roles)
+
+
+def active_members(*, projects: list[Project]) -> dict[int, list[str]]:
+    """The usernames of each project's active members, by name: whom an editor may assign."""
+    members: dict[int, list[str]] = {}
+    for project_id, username in (
+        Membership.objects.filter(project__in=projects, user__is_active=True)
+        .order_by("user__username")
+        .values_list("project_id", "user__username")
+    ):
+        members.setdefault(project_id, []).append(username)
+    return members
 
 
 def review_document_get(*, user: User, document_id: int) -> Document:

@@ -1,9 +1,12 @@
 """The review queue API: every filter, every sort, the counts per state, and who may see it."""
 
+import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from annotations.models import Assignment, Document, Role
 from annotations.services.documents import document_refresh_status
@@ -239,3 +242,24 @@ def test_a_claimed_document_shows_who_holds_it(
     api(newsroom.other_editor).post(f"/api/documents/{shelf['low'].pk}/lease/", {}, format="json")
     row = api(newsroom.editor).get(QUEUE).json()["results"][0]
     assert row["lease"]["holder"] == "ed"
+
+
+def test_the_page_offers_each_projects_active_members_to_assign(
+    newsroom: Newsroom, shelf: dict[str, Document], client: Client
+) -> None:
+    newsroom.annotators[3].is_active = False  # dave left
+    newsroom.annotators[3].save()
+    elsewhere = ProjectFactory(name="Elsewhere")
+    MembershipFactory(project=elsewhere, user=newsroom.editor, role=Role.EDITOR)
+    MembershipFactory(project=elsewhere, user=UserFactory(username="olga"), role=Role.ANNOTATOR)
+    client.force_login(newsroom.editor)
+    page = client.get("/review/")
+    assert page.status_code == 200
+    script = re.search(
+        r'<script id="assign-data" type="application/json">(.*?)</script>', page.content.decode()
+    )
+    assert script is not None
+    assert json.loads(script.group(1))["members"] == {
+        str(newsroom.project.pk): ["adam", "alice", "bob", "carol", "ed", "erin"],
+        str(elsewhere.pk): ["erin", "olga"],
+    }
