@@ -37,6 +37,14 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def attribute_kinds(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Each label's attributes with their type ("enum" or "text"), by label and name."""
+    return {
+        label["name"]: {a["name"]: a["type"] for a in label.get("attributes", [])}
+        for label in schema["labels"]
+    }
+
+
 class Exporter:
     """One output format. Subclasses set the names and write; the file is binary."""
 

@@ -8,10 +8,9 @@ describe the project's schema, so the folder opens in brat as it is.
 
 import re
 import zipfile
-from typing import Any
 
-from annotations.exporters.base import Exporter
-from annotations.exporters.records import DocumentRecord
+from annotations.exporters.base import Exporter, attribute_kinds
+from annotations.exporters.records import DocumentRecord, LayerRecord
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]+")
 
@@ -41,21 +40,17 @@ class BratExporter(Exporter):
 
     def begin(self) -> None:
         self.zip = zipfile.ZipFile(self.binary, "w", compression=zipfile.ZIP_DEFLATED)
+        self.kinds = attribute_kinds(self.context.project.label_schema)
 
     def write(self, documents: list[DocumentRecord]) -> None:
-        schema = self.context.project.label_schema
-        kinds = {
-            label["name"]: {a["name"]: a["type"] for a in label.get("attributes", [])}
-            for label in schema["labels"]
-        }
         for document in documents:
             for layer in document.layers:
                 folder = UNSAFE.sub("_", layer.name)
                 base = f"{folder}/{document.id}"
                 self.zip.writestr(f"{base}.txt", document.text)
-                self.zip.writestr(f"{base}.ann", self._ann(document, layer, kinds))
+                self.zip.writestr(f"{base}.ann", self._ann(document, layer))
 
-    def _ann(self, document: DocumentRecord, layer: Any, kinds: dict[str, dict[str, str]]) -> str:
+    def _ann(self, document: DocumentRecord, layer: LayerRecord) -> str:
         lines: list[str] = []
         ids: dict[int, str] = {}
         attribute_number = note_number = 0
@@ -69,7 +64,7 @@ class BratExporter(Exporter):
             for name, value in span.attributes.items():
                 if value in (None, ""):
                     continue
-                if kinds.get(span.label, {}).get(name) == "enum":
+                if self.kinds.get(span.label, {}).get(name) == "enum":
                     attribute_number += 1
                     lines.append(f"A{attribute_number}\t{name} {tag} {UNSAFE.sub('_', str(value))}")
                 else:

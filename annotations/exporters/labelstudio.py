@@ -8,7 +8,7 @@ results. A matching labelling config is in the README.
 
 from typing import Any
 
-from annotations.exporters.base import Exporter, dumps, iso
+from annotations.exporters.base import Exporter, attribute_kinds, dumps, iso
 from annotations.exporters.records import DocumentRecord, LayerRecord
 from annotations.models import AssignmentKind
 
@@ -72,11 +72,7 @@ class LabelStudioExporter(Exporter):
     content_type = "application/json; charset=utf-8"
 
     def begin(self) -> None:
-        schema = self.context.project.label_schema
-        self.kinds = {
-            label["name"]: {a["name"]: a["type"] for a in label.get("attributes", [])}
-            for label in schema["labels"]
-        }
+        self.kinds = attribute_kinds(self.context.project.label_schema)
         self.out.write("[")
         self.first = True
 
