@@ -239,7 +239,6 @@ def _decider(decision: CandidateDecision | None) -> str | None:
 
 
 def document_summary(document: Document) -> dict[str, Any]:
-    lease = lease_of(document)
     return {
         "id": document.pk,
         "project": document.project_id,
@@ -249,7 +248,7 @@ def document_summary(document: Document) -> dict[str, Any]:
         "agreement": document.agreement_value,
         "accepted_at": document.accepted_at,
         "accepted_by": document.accepted_by.get_username() if document.accepted_by else None,
-        "lease": {"holder": lease.holder, "expires_at": lease.expires_at} if lease.holder else None,
+        "lease": lease_of(document).shown(),
     }
 
 

@@ -10,7 +10,7 @@ annotator reads and writes the thread of their own assignment.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import (
     Q,
@@ -91,6 +91,10 @@ class Lease:
     holder: str | None
     expires_at: datetime | None
     taken_over_from: str | None = None
+
+    def shown(self) -> dict[str, Any] | None:
+        """The lease as the queue and the review show it: None when the document is free."""
+        return {"holder": self.holder, "expires_at": self.expires_at} if self.holder else None
 
 
 def lease_of(document: Document, now: datetime | None = None) -> Lease:

@@ -42,7 +42,7 @@ from annotations.models import (
     Span,
 )
 from annotations.selectors.access import User
-from annotations.selectors.review import editable_projects
+from annotations.selectors.review import editable_projects, lease_of
 
 COUNTED_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 # The queue's review states: the document's own status, except that a document waiting
@@ -283,7 +283,6 @@ def queue_rows(documents: list[Document]) -> list[dict[str, Any]]:
         layers = assignments.get(document.pk, [])
         counts = document.label_counts or {}
         submitted = [a.submitted_at for a in layers if a.status in COUNTED_STATUSES]
-        lease_live = document.lease_expires_at is not None and document.lease_expires_at > now
         rows.append(
             {
                 "id": document.pk,
@@ -309,12 +308,7 @@ def queue_rows(documents: list[Document]) -> list[dict[str, Any]]:
                     }
                     for a in layers
                 ],
-                "lease": {
-                    "holder": document.lease_holder.get_username(),
-                    "expires_at": document.lease_expires_at,
-                }
-                if lease_live and document.lease_holder
-                else None,
+                "lease": lease_of(document, now).shown(),
                 "accepted_at": document.accepted_at,
             }
         )

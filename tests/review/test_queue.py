@@ -13,7 +13,7 @@ from annotations.services.documents import document_refresh_status
 from annotations.services.work import document_label_counts_record, document_mark_dirty
 from tests.conftest import assert_error
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.review.conftest import CLAIM, DENIAL, SOURCE, Newsroom, article, layer
+from tests.review.conftest import CLAIM, DENIAL, SOURCE, Clock, Newsroom, article, layer
 
 pytestmark = pytest.mark.django_db
 
@@ -236,12 +236,15 @@ def test_annotators_and_outsiders_get_404_and_editors_see_only_their_projects(
     )
 
 
-def test_a_claimed_document_shows_who_holds_it(
-    newsroom: Newsroom, shelf: dict[str, Document], api: Any
+def test_a_claimed_document_shows_who_holds_it_until_the_lease_expires(
+    newsroom: Newsroom, shelf: dict[str, Document], api: Any, clock: Clock
 ) -> None:
     api(newsroom.other_editor).post(f"/api/documents/{shelf['low'].pk}/lease/", {}, format="json")
     row = api(newsroom.editor).get(QUEUE).json()["results"][0]
     assert row["lease"]["holder"] == "ed"
+    assert row["lease"] == {"holder": "ed", "expires_at": "2026-03-02T09:15:00Z"}
+    clock.advance(minutes=15)
+    assert api(newsroom.editor).get(QUEUE).json()["results"][0]["lease"] is None
 
 
 def test_the_page_offers_each_projects_active_members_to_assign(
