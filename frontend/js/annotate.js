@@ -755,6 +755,28 @@ export class Workspace {
   }
 
   /**
+   * Put a span on the page: its highlight, its list item in document order, the count.
+   * Saving it is the caller's business.
+   * @param {Span} span
+   */
+  showSpan(span) {
+    this.spans.set(span.key, span);
+    this.draw(this.layout.add(this.layoutSpan(span)));
+    this.placeItem(span.key);
+    this.updateCount();
+  }
+
+  /**
+   * Redraw a span whose offsets or label changed, and move its list item to match.
+   * @param {Span} span
+   */
+  reshape(span) {
+    this.erase(span.key);
+    this.draw(this.layout.update(this.layoutSpan(span)).after);
+    this.placeItem(span.key);
+  }
+
+  /**
    * Add a span on the page and queue its creation.
    * @param {{label: string, start: number, end: number, attributes: Record<string, string>, note: string}} fields
    * @param {string} [key] reuse a client_id (undoing a delete)
@@ -763,10 +785,7 @@ export class Workspace {
   addSpan(fields, key = crypto.randomUUID()) {
     /** @type {Span} */
     const span = { key, id: null, ...fields, quote: this.doc.slice(fields.start, fields.end), server: null };
-    this.spans.set(key, span);
-    this.draw(this.layout.add(this.layoutSpan(span)));
-    this.placeItem(key);
-    this.updateCount();
+    this.showSpan(span);
     this.outbox.createSpan(key, {
       label: span.label,
       start: span.start,
@@ -802,11 +821,7 @@ export class Workspace {
       sent.quote = span.quote;
     }
     delete span.error;
-    if ("start" in changes || "end" in changes || "label" in changes) {
-      this.erase(key);
-      this.draw(this.layout.update(this.layoutSpan(span)).after);
-      this.placeItem(key);
-    }
+    if ("start" in changes || "end" in changes || "label" in changes) this.reshape(span);
     this.refreshItem(key);
     // An edit made in the panel is already shown there; re-rendering would move the
     // keyboard focus out of the control being used.
@@ -1185,6 +1200,38 @@ export class Workspace {
   }
 
   /**
+   * Put a relation on the page: in both spans' list items, their highlights and the panel.
+   * Saving it is the caller's business.
+   * @param {Rel} rel
+   */
+  showRelation(rel) {
+    this.relations.set(rel.key, rel);
+    this.relationChanged(rel);
+  }
+
+  /**
+   * Take a relation off the page; saving that is the caller's business.
+   * @param {string} key
+   * @returns {Rel | undefined} the relation, if the page had it
+   */
+  hideRelation(key) {
+    const rel = this.relations.get(key);
+    if (!rel) return undefined;
+    this.relations.delete(key);
+    this.relationChanged(rel);
+    return rel;
+  }
+
+  /** @param {Rel} rel */
+  relationChanged(rel) {
+    this.refreshItem(rel.from);
+    this.refreshItem(rel.to);
+    this.redraw(rel.from);
+    this.redraw(rel.to);
+    if (this.focused === rel.from || this.focused === rel.to) this.renderPanel();
+  }
+
+  /**
    * @param {string} type
    * @param {string} from
    * @param {string} to
@@ -1192,13 +1239,8 @@ export class Workspace {
    * @returns {string}
    */
   addRelation(type, from, to, key = crypto.randomUUID()) {
-    this.relations.set(key, { key, id: null, type, from, to });
+    this.showRelation({ key, id: null, type, from, to });
     this.outbox.createRelation(key, { type, from, to });
-    this.refreshItem(from);
-    this.refreshItem(to);
-    this.redraw(from);
-    this.redraw(to);
-    if (this.focused === from || this.focused === to) this.renderPanel();
     return key;
   }
 
@@ -1207,15 +1249,9 @@ export class Workspace {
    * @param {boolean} record
    */
   removeRelation(key, record) {
-    const rel = this.relations.get(key);
+    const rel = this.hideRelation(key);
     if (!rel) return;
-    this.relations.delete(key);
     this.outbox.deleteRelation(key);
-    this.refreshItem(rel.from);
-    this.refreshItem(rel.to);
-    this.redraw(rel.from);
-    this.redraw(rel.to);
-    if (this.focused === rel.from || this.focused === rel.to) this.renderPanel();
     if (record) this.undoStack.push({ undo: () => this.addRelation(rel.type, rel.from, rel.to, key) });
     this.say(`Removed the ${rel.type} relation.`);
   }
@@ -1298,17 +1334,10 @@ export class Workspace {
       };
       if (existing) {
         Object.assign(existing, fields, { quote: theirs.quote, server: theirs, id: theirs.id });
-        this.erase(key);
-        this.draw(this.layout.update(this.layoutSpan(existing)).after);
-        this.placeItem(key);
+        this.reshape(existing);
         this.refreshItem(key);
       } else {
-        /** @type {Span} */
-        const span = { key, id: theirs.id, ...fields, quote: theirs.quote, server: theirs };
-        this.spans.set(key, span);
-        this.draw(this.layout.add(this.layoutSpan(span)));
-        this.placeItem(key);
-        this.updateCount();
+        this.showSpan({ key, id: theirs.id, ...fields, quote: theirs.quote, server: theirs });
       }
       if (choice === "mine") {
         if (c.op.kind === "span.delete") this.removeSpan(key, false);
@@ -1341,9 +1370,7 @@ export class Workspace {
             attributes: s.attributes ?? {},
             note: s.note ?? "",
           });
-          this.erase(span.key);
-          this.draw(this.layout.update(this.layoutSpan(span)).after);
-          this.placeItem(span.key);
+          this.reshape(span);
         }
         span.error = error.message;
         this.redraw(span.key);
@@ -1352,14 +1379,7 @@ export class Workspace {
       }
     }
     for (const d of [op, ...dropped]) {
-      if (d.kind === "relation.create") {
-        const rel = this.relations.get(d.target);
-        if (rel) {
-          this.relations.delete(d.target);
-          this.refreshItem(rel.from);
-          this.refreshItem(rel.to);
-        }
-      }
+      if (d.kind === "relation.create") this.hideRelation(d.target);
     }
     this.say(`Not saved: ${error.message}`);
   }

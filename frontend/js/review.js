@@ -95,12 +95,8 @@ class GoldWorkspace extends Workspace {
   adoptSpan(s) {
     if (this.keyOf(s.id)) return;
     const key = s.client_id ?? `id-${s.id}`;
-    const span = { key, id: s.id, label: s.label, start: s.start, end: s.end, quote: s.quote, attributes: s.attributes ?? {}, note: s.note ?? "", server: s };
-    this.spans.set(key, span);
     this.outbox.seed([{ client_id: key, id: s.id, version: s.version }]);
-    this.draw(this.layout.add(this.layoutSpan(span)));
-    this.placeItem(key);
-    this.updateCount();
+    this.showSpan({ key, id: s.id, label: s.label, start: s.start, end: s.end, quote: s.quote, attributes: s.attributes ?? {}, note: s.note ?? "", server: s });
   }
 
   /**
@@ -118,20 +114,13 @@ class GoldWorkspace extends Workspace {
     const to = this.keyOf(r.to_span);
     const key = r.client_id ?? `id-${r.id}`;
     if (!from || !to || this.relations.has(key)) return;
-    this.relations.set(key, { key, id: r.id, type: r.type, from, to });
     this.outbox.seed([{ client_id: key, id: r.id }]);
-    this.refreshItem(from);
-    this.refreshItem(to);
+    this.showRelation({ key, id: r.id, type: r.type, from, to });
   }
 
   /** @param {number} id */
   dropRelation(id) {
-    for (const r of [...this.relations.values()]) {
-      if (r.id !== id) continue;
-      this.relations.delete(r.key);
-      this.refreshItem(r.from);
-      this.refreshItem(r.to);
-    }
+    for (const r of [...this.relations.values()]) if (r.id === id) this.hideRelation(r.key);
   }
 }
 
