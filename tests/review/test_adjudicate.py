@@ -319,10 +319,12 @@ def test_accept_needs_gold_and_decided_candidates_unless_forced(
     )
     assert error["details"] == {"open": 2}
     decide(api, newsroom.editor, disputed, key("claim", CLAIM_LONGER), "rejected")
-    assert (
-        accept(api, newsroom.editor, disputed)
-        .json()["error"]["message"]
-        .startswith("1 candidate is still undecided")
+    assert_error(
+        accept(api, newsroom.editor, disputed),
+        409,
+        "open_candidates",
+        "1 candidate is still undecided: accept or reject them, or accept the document anyway "
+        "(force).",
     )
     response = accept(api, newsroom.editor, disputed, force=True)
     assert response.status_code == 200, response.content
