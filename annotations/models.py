@@ -143,6 +143,11 @@ class AssignmentStatus(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
 
+#: Finished work: an annotator's layer in these statuses is read-only to them and counts
+#: (label counts, agreement, the review queue, comparison, quality, exports).
+DONE_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
+
+
 class Assignment(models.Model):
     """One layer of spans on a document: an annotator's, the gold one, or imported ones."""
 

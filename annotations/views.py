@@ -14,13 +14,11 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from annotations.errors import NotFoundError
-from annotations.models import AssignmentStatus
+from annotations.models import DONE_STATUSES
 from annotations.selectors import documents as document_selectors
 from annotations.selectors.queue import next_assignment, next_in, queue_for_user
 from annotations.selectors.workspace import layer_relations, layer_spans
 from annotations.throttling import ThrottledSignInMixin
-
-READ_ONLY_STATUSES = frozenset({AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED})
 
 
 def guidelines_html(source: str) -> SafeString:
@@ -71,7 +69,7 @@ def annotate(request: HttpRequest, document_id: int) -> HttpResponse:
         "assignment": {"id": assignment.pk, "status": assignment.status},
         "spans": layer_spans(assignment=assignment),
         "relations": layer_relations(assignment=assignment),
-        "read_only": assignment.status in READ_ONLY_STATUSES,
+        "read_only": assignment.status in DONE_STATUSES,
         "urls": {
             "api": "/api",
             "queue": reverse("home"),

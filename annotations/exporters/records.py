@@ -30,10 +30,10 @@ from django.db.models.functions import Cast
 
 from annotations.errors import Invalid
 from annotations.models import (
+    DONE_STATUSES,
     AgreementResult,
     Assignment,
     AssignmentKind,
-    AssignmentStatus,
     Document,
     DocumentStatus,
     Project,
@@ -43,7 +43,6 @@ from annotations.models import (
 )
 
 BATCH = 500
-COUNTED = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 SPECIAL_LAYERS = ("gold", "all", "preannotation")
 DATE_FIELDS = {"imported": "created_at", "published": "published_at", "accepted": "accepted_at"}
 
@@ -219,7 +218,7 @@ def _layer_filter(options: ExportOptions) -> Q:
         return Q(kind=AssignmentKind.GOLD, document__accepted_at__isnull=False)
     if options.layer == "preannotation":
         return Q(kind=AssignmentKind.PREANNOTATION)
-    counted = Q(kind=AssignmentKind.ANNOTATOR, status__in=COUNTED)
+    counted = Q(kind=AssignmentKind.ANNOTATOR, status__in=DONE_STATUSES)
     if options.layer == "all":
         return counted
     return counted & Q(annotator__username=options.layer)

@@ -49,5 +49,3 @@ def project_get_for_user(*, user: User, project_id: int, minimum: Role = Role.AN
             f"you are {role.value if role else 'not a member'}.",
         )
     return project
-
-

@@ -26,9 +26,9 @@ from annotations.merge import (
     span_key,
 )
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
-    AssignmentStatus,
     CandidateDecision,
     Document,
     Relation,
@@ -36,7 +36,6 @@ from annotations.models import (
 )
 from annotations.selectors.review import lease_of
 
-COUNTED_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
 
 
@@ -117,7 +116,7 @@ def document_comparison(*, document: Document) -> Comparison:
     counted = {
         a.pk: a.annotator.get_username()
         for a in assignments
-        if a.kind == AssignmentKind.ANNOTATOR and a.status in COUNTED_STATUSES and a.annotator
+        if a.kind == AssignmentKind.ANNOTATOR and a.status in DONE_STATUSES and a.annotator
     }
     # Attributes come as text and only non-empty ones are parsed: most spans have none, and
     # parsing hundreds of "{}" was most of this read's time on a long article.

@@ -10,15 +10,14 @@ from typing import Any
 from annotations.agreement.spans import exact_match_counts, overlap_matches
 from annotations.agreement.types import SpanUnit
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
-    AssignmentStatus,
     Document,
     Project,
     Span,
 )
 
-COUNTED_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 GOLD = "\x00gold"  # cannot be a username
 
 
@@ -41,13 +40,13 @@ def annotator_quality(*, project: Project) -> dict[str, Any]:
         gold[document_id].append(SpanUnit(GOLD, start, end, label))
     layers: dict[tuple[int, str], list[SpanUnit]] = {}
     for document_id, username in Assignment.objects.filter(
-        document_id__in=list(gold), kind=AssignmentKind.ANNOTATOR, status__in=COUNTED_STATUSES
+        document_id__in=list(gold), kind=AssignmentKind.ANNOTATOR, status__in=DONE_STATUSES
     ).values_list("document_id", "annotator__username"):
         layers[(document_id, username)] = []
     for document_id, username, label, start, end in Span.objects.filter(
         assignment__document_id__in=list(gold),
         assignment__kind=AssignmentKind.ANNOTATOR,
-        assignment__status__in=COUNTED_STATUSES,
+        assignment__status__in=DONE_STATUSES,
     ).values_list(
         "assignment__document_id", "assignment__annotator__username", "label", "start", "end"
     ):

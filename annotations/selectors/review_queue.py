@@ -34,6 +34,7 @@ from django.utils import timezone
 from annotations import clock
 from annotations.errors import NotFoundError, not_found
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
     AssignmentStatus,
@@ -44,7 +45,6 @@ from annotations.models import (
 from annotations.selectors.access import User
 from annotations.selectors.review import editable_projects, lease_of
 
-COUNTED_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 # The queue's review states: the document's own status, except that a document waiting
 # for an annotator to redo sent-back work is "changes_requested" until they resubmit.
 CHANGES_REQUESTED = "changes_requested"
@@ -203,7 +203,7 @@ def _has_label(label: str) -> Any:
         Span.objects.filter(
             assignment__document=OuterRef("pk"),
             assignment__kind=AssignmentKind.ANNOTATOR,
-            assignment__status__in=COUNTED_STATUSES,
+            assignment__status__in=DONE_STATUSES,
             label=label,
         )
     )
@@ -282,7 +282,7 @@ def queue_rows(documents: list[Document]) -> list[dict[str, Any]]:
     for document in documents:
         layers = assignments.get(document.pk, [])
         counts = document.label_counts or {}
-        submitted = [a.submitted_at for a in layers if a.status in COUNTED_STATUSES]
+        submitted = [a.submitted_at for a in layers if a.status in DONE_STATUSES]
         rows.append(
             {
                 "id": document.pk,

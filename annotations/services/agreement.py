@@ -37,6 +37,7 @@ from annotations.agreement import (
 )
 from annotations.checkpoints import checkpoint
 from annotations.models import (
+    DONE_STATUSES,
     AgreementResult,
     Assignment,
     AssignmentKind,
@@ -45,7 +46,6 @@ from annotations.models import (
     Relation,
     Span,
 )
-from annotations.services.work import COUNTED_STATUSES
 
 #: The row that holds a scope's statistics, and the headline of the review queue.
 HEADLINE = ("u_alpha", "")
@@ -89,7 +89,7 @@ def document_agreement_input(*, document_id: int) -> DocumentInput | None:
             Assignment.objects.filter(
                 document_id=document_id,
                 kind=AssignmentKind.ANNOTATOR,
-                status__in=COUNTED_STATUSES,
+                status__in=DONE_STATUSES,
             ).values_list("pk", "annotator__username")
         )
     spans = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from annotations.errors import ConflictError, Invalid
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
     AssignmentStatus,
@@ -28,7 +29,6 @@ OPEN_STATUSES = (
     AssignmentStatus.IN_PROGRESS,
     AssignmentStatus.CHANGES_REQUESTED,
 )
-DONE_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 MAX_TEXT_CHARS = 2_000_000
 
 

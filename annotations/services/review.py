@@ -19,6 +19,7 @@ from django.db import transaction
 from annotations import clock
 from annotations.errors import ConflictError, Invalid, NotFoundError
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
     AssignmentStatus,
@@ -278,7 +279,7 @@ def assignment_remove(
             "username": username,
             "spans": spans,
         }
-        counted = assignment.status in (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
+        counted = assignment.status in DONE_STATUSES
         assignment_id = assignment.pk
         assignment.delete()
         audit_record(

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from annotations.errors import ConflictError, Invalid, PermissionDeniedError
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
     AssignmentStatus,
@@ -29,7 +30,6 @@ from annotations.services.versions import check_version
 from annotations.services.work import document_mark_dirty
 from annotations.text import quote_context
 
-READ_ONLY_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 QUOTE_PREVIEW = 80
 
 
@@ -84,7 +84,7 @@ def _ensure_writable(*, assignment: Assignment, actor: User) -> None:
             raise PermissionDeniedError(
                 "permission_denied", f"Only a project {minimum.value} may edit this layer."
             )
-    if assignment.status in READ_ONLY_STATUSES:
+    if assignment.status in DONE_STATUSES:
         raise ConflictError(
             "assignment_read_only",
             f"This assignment is {assignment.status}, so it is read-only. An editor can send "

@@ -19,16 +19,15 @@ from django.utils import timezone
 
 from annotations.checkpoints import checkpoint
 from annotations.models import (
+    DONE_STATUSES,
     Assignment,
     AssignmentKind,
-    AssignmentStatus,
     Document,
     Span,
 )
 
 logger = logging.getLogger(__name__)
 
-COUNTED_STATUSES = (AssignmentStatus.SUBMITTED, AssignmentStatus.ACCEPTED)
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.5}
 
 
@@ -80,7 +79,7 @@ def document_label_counts_record(*, document_id: int) -> bool:
         Span.objects.filter(
             assignment__document_id=document_id,
             assignment__kind=AssignmentKind.ANNOTATOR,
-            assignment__status__in=COUNTED_STATUSES,
+            assignment__status__in=DONE_STATUSES,
         )
         .values_list("assignment__annotator__username", "label")
         .order_by()
@@ -88,7 +87,7 @@ def document_label_counts_record(*, document_id: int) -> bool:
     for username, label in rows:
         counts.setdefault(username, Counter())[label] += 1
     for username in Assignment.objects.filter(
-        document_id=document_id, kind=AssignmentKind.ANNOTATOR, status__in=COUNTED_STATUSES
+        document_id=document_id, kind=AssignmentKind.ANNOTATOR, status__in=DONE_STATUSES
     ).values_list("annotator__username", flat=True):
         counts.setdefault(username, Counter())
     result = {user: dict(sorted(c.items())) for user, c in sorted(counts.items())}
