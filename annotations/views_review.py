@@ -16,6 +16,7 @@ from django.utils.html import json_script
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
+from annotations.api.errors import first_validation_error
 from annotations.api.review import QueueQuerySerializer
 from annotations.api.verdicts import VerdictOutputSerializer
 from annotations.errors import NotFoundError
@@ -46,16 +47,6 @@ STATE_NAMES = {
 }
 
 
-def _first_error(detail: Any) -> str:
-    """A readable sentence from DRF's nested validation detail."""
-    if isinstance(detail, dict):
-        field, value = next(iter(detail.items()))
-        return f"{field}: {_first_error(value)}"
-    if isinstance(detail, list) and detail:
-        return _first_error(detail[0])
-    return str(detail)
-
-
 @require_safe
 @login_required
 @ensure_csrf_cookie
@@ -65,7 +56,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if query.is_valid():
         data = dict(query.validated_data)
     else:
-        problem = _first_error(query.errors)
+        field, message, _ = first_validation_error(query.errors)
+        problem = f"{field}: {message}" if field else message
         data = {}
     states = data.pop("status", list(queue_selectors.TO_REVIEW))
     filters = queue_selectors.QueueFilters(states=states, **data)

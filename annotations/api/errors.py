@@ -23,18 +23,18 @@ def error_body(
     return {"error": {"code": code, "message": message, "field": field, "details": details or {}}}
 
 
-def _first_validation_error(detail: Any, path: str = "") -> tuple[str | None, str, str]:
+def first_validation_error(detail: Any, path: str = "") -> tuple[str | None, str, str]:
     """The first (field, message, code) in DRF's nested validation detail."""
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = "" if key == "non_field_errors" else str(key)
             sub = f"{path}.{name}" if path and name else (name or path)
-            return _first_validation_error(value, sub)
+            return first_validation_error(value, sub)
     if isinstance(detail, list) and detail:
         for index, item in enumerate(detail):
             if isinstance(item, dict | list):
-                return _first_validation_error(item, f"{path}[{index}]")
-            return _first_validation_error(item, path)
+                return first_validation_error(item, f"{path}[{index}]")
+            return first_validation_error(item, path)
     code = getattr(detail, "code", "invalid") or "invalid"
     return (path or None), str(detail), str(code)
 
@@ -43,7 +43,7 @@ MISSING_CODES = {"required", "null", "blank"}
 
 
 def _validation_response(exc: exceptions.ValidationError) -> Response:
-    field, message, code = _first_validation_error(exc.detail)
+    field, message, code = first_validation_error(exc.detail)
     readable = f"{field}: {message}" if field else message
     return Response(
         error_body(

@@ -266,3 +266,12 @@ def test_the_page_offers_each_projects_active_members_to_assign(
         str(newsroom.project.pk): ["adam", "alice", "bob", "carol", "ed", "erin"],
         str(elsewhere.pk): ["erin", "olga"],
     }
+
+
+def test_the_page_says_which_filter_it_cannot_read(newsroom: Newsroom, client: Client) -> None:
+    client.force_login(newsroom.editor)
+    page = client.get("/review/?agreement_min=high")
+    assert page.status_code == 200
+    assert '<p class="problem" role="alert">agreement_min: A valid number is required.</p>' in (
+        page.content.decode()
+    )
