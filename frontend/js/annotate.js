@@ -114,6 +114,8 @@ export class Workspace {
     this.layout = new SpanLayout(this.doc);
     /** @type {Map<string, Span>} */
     this.spans = new Map();
+    /** @type {((saved: boolean) => void) | null} what submit waits on, see saved() */
+    this.settle = null;
     /** @type {Map<string, Rel>} */
     this.relations = new Map();
     /** @type {string | null} */
@@ -474,6 +476,22 @@ export class Workspace {
   showSaveState(state) {
     this.el.save.dataset.state = state;
     this.el.save.textContent = SAVE_TEXT[state];
+    if (state !== "saving") this.settle?.(state === "saved");
+  }
+
+  /**
+   * Resolves once the save queue is empty (true), or as soon as it goes offline (false).
+   * @returns {Promise<boolean>}
+   */
+  saved() {
+    if (this.outbox.pending.length === 0) return Promise.resolve(true);
+    if (this.outbox.state === "offline") return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.settle = (ok) => {
+        this.settle = null;
+        resolve(ok);
+      };
+    });
   }
 
   /** @param {boolean} readOnly */
@@ -1390,15 +1408,7 @@ export class Workspace {
     if (this.outbox.pending.length) {
       this.outbox.flush();
       this.say("Saving your last changes before submitting…");
-      const saved = await new Promise((resolve) => {
-        const check = () => {
-          if (this.outbox.pending.length === 0) resolve(true);
-          else if (this.outbox.state === "offline") resolve(false);
-          else setTimeout(check, 100);
-        };
-        check();
-      });
-      if (!saved) {
+      if (!(await this.saved())) {
         this.say("Cannot submit while changes are not saved; try again when you are back online.");
         return;
       }

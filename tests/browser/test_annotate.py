@@ -330,6 +330,48 @@ def test_autosave_while_offline_loses_nothing_and_duplicates_nothing(
     assert page.evaluate(STORED_QUEUES) == []
 
 
+def test_submit_waits_for_the_last_change_to_be_saved(
+    page: Page, context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> None:
+    document = article(newsroom, CIA)
+    assignment = assignment_of(document, newsroom["alice"])
+    sign_in(context, live_server, newsroom["alice"])
+    open_document(page, live_server, document)
+    held: list[Any] = []
+    page.route(
+        "**/api/documents/*/spans/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    page.keyboard.press("c")
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saving")
+    page.get_by_role("button", name="Submit…").click()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#message")).to_have_text("Saving your last changes before submitting…")
+    assert assignment_of(document, newsroom["alice"]).status != AssignmentStatus.SUBMITTED
+    for route in held:
+        route.continue_()
+    expect(page.locator("#mode-banner")).to_contain_text("read-only")
+    assert assignment_of(document, newsroom["alice"]).status == AssignmentStatus.SUBMITTED
+    assert Span.objects.filter(assignment=assignment).count() == 1
+
+
+def test_submit_refuses_while_the_last_change_cannot_be_saved(
+    page: Page, context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
+) -> None:
+    document = article(newsroom, CIA)
+    sign_in(context, live_server, newsroom["alice"])
+    open_document(page, live_server, document)
+    page.route("**/api/documents/*/spans/", lambda route: route.abort("internetdisconnected"))
+    page.keyboard.press("c")
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "offline")
+    page.get_by_role("button", name="Submit…").click()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#message")).to_have_text(
+        "Cannot submit while changes are not saved; try again when you are back online."
+    )
+    assert assignment_of(document, newsroom["alice"]).status != AssignmentStatus.SUBMITTED
+
+
 def test_a_conflict_from_a_second_tab_keeps_both_edits(
     context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
 ) -> None:
