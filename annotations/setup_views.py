@@ -25,16 +25,14 @@ from annotations.exporters import EXPORTERS
 from annotations.exporters.records import DATE_FIELDS
 from annotations.importers.sources import FORMATS
 from annotations.models import (
-    Assignment,
-    AssignmentKind,
     DocumentStatus,
     Job,
-    Membership,
     Project,
     Role,
 )
 from annotations.schema import UNDERLINE_STYLES
-from annotations.selectors.access import project_get_for_user, projects_visible
+from annotations.selectors import projects as project_selectors
+from annotations.selectors.access import project_get_for_user
 from annotations.selectors.jobs import jobs_of_project
 from annotations.services import exports, imports
 from annotations.services import projects as services
@@ -77,13 +75,13 @@ def _matrix(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[.
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    projects = projects_visible(user=user).order_by("name")
-    if not user.is_superuser:
-        projects = projects.filter(memberships__user=user, memberships__role=Role.ADMIN)
     return render(
         request,
         "annotations/setup/project_list.html",
-        {"projects": projects, "can_create": user.is_staff or user.is_superuser},
+        {
+            "projects": project_selectors.projects_administered(user=user),
+            "can_create": user.is_staff or user.is_superuser,
+        },
     )
 
 
@@ -145,9 +143,6 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     rating_rows = list(project.rating_scale) + [
         {"name": "", "value": None} for _ in range(EXTRA_RATING_ROWS)
     ]
-    memberships = (
-        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
-    )
     return render(
         request,
         "annotations/setup/project_settings.html",
@@ -165,7 +160,7 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
             if form == "schema-json" and post is not None
             else json.dumps(project.label_schema, indent=2, ensure_ascii=False),
             "rating_rows": rating_rows,
-            "memberships": memberships,
+            "memberships": project_selectors.project_members(project=project),
             "roles": Role.choices,
             "guidelines_preview": guidelines_html(project.guidelines),
         },
@@ -245,7 +240,7 @@ def project_export(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, f"Export job {job.pk} started.")
             return HttpResponseRedirect(reverse("project-export", args=[project.pk]))
     annotators = (
-        Assignment.objects.filter(document__project=project, kind=AssignmentKind.ANNOTATOR)
+        project_selectors.project_annotators(project=project)
         .values_list("annotator__username", flat=True)
         .distinct()
         .order_by("annotator__username")

@@ -41,6 +41,7 @@ from annotations.models import (
     Span,
     Verdict,
 )
+from annotations.selectors.projects import project_annotators
 
 BATCH = 500
 SPECIAL_LAYERS = ("gold", "all", "preannotation")
@@ -162,9 +163,7 @@ def export_options(*, project: Project, format: str, raw: dict[str, Any]) -> Exp
         layer = "gold"
     if (
         layer not in SPECIAL_LAYERS
-        and not Assignment.objects.filter(
-            document__project=project, kind=AssignmentKind.ANNOTATOR, annotator__username=layer
-        ).exists()
+        and not project_annotators(project=project).filter(annotator__username=layer).exists()
     ):
         raise Invalid(
             "invalid_field",
