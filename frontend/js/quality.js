@@ -14,7 +14,7 @@ import { call, h } from "./dom.js";
  * @param {HTMLElement} section
  * @param {any} data  GET /api/projects/{id}/quality/
  */
-export function renderQuality(section, data) {
+function renderQuality(section, data) {
   const body = /** @type {HTMLElement} */ (section.querySelector("[data-quality]"));
   if (!data.documents) {
     body.replaceChildren(h("p", { class: "sub" }, ["No accepted document has a gold layer yet: these figures appear once one does."]));
