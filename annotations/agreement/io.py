@@ -49,6 +49,20 @@ class SpansInput:
 
 
 @dataclass(frozen=True, slots=True)
+class UncheckedSpans:
+    """Spans input read as JSON whose documents are not checked yet.
+
+    Checking is a third of the work of reading a large input, so the command leaves it
+    to the processes that compute the documents (see :func:`agreement_output`).
+    ``lines`` holds each document's line number for JSON Lines input, so errors name
+    the line.
+    """
+
+    items: list[Any]
+    lines: list[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CodingInput:
     level: Level
     data: list[list[Any]]
@@ -230,14 +244,36 @@ def _document(raw: Any, path: str) -> DocumentInput:
     )
 
 
-def _documents(raw: list[Any], path: str) -> SpansInput:
-    documents = [_document(item, f"{path}[{index}]") for index, item in enumerate(raw)]
+def checked_documents(unchecked: UncheckedSpans, start: int, stop: int) -> list[DocumentInput]:
+    """The documents ``start:stop`` of ``unchecked``, checked (document ids are checked for
+    repeats across the whole input by :func:`unique_ids`)."""
+    documents = []
+    for index in range(start, stop):
+        try:
+            documents.append(_document(unchecked.items[index], f"documents[{index}]"))
+        except AgreementInputError as error:
+            raise _on_its_line(error, unchecked) from None
+    return documents
+
+
+def unique_ids(ids: Sequence[str], unchecked: UncheckedSpans) -> None:
+    """Refuse a document id used twice, naming the second use."""
     seen: set[str] = set()
-    for index, doc in enumerate(documents):
-        if doc.id in seen:
-            raise _fail(f"{path}[{index}].id", f"{doc.id!r} is used twice")
-        seen.add(doc.id)
-    return SpansInput(documents)
+    for index, doc_id in enumerate(ids):
+        if doc_id in seen:
+            error = _fail(f"documents[{index}].id", f"{doc_id!r} is used twice")
+            raise _on_its_line(error, unchecked)
+        seen.add(doc_id)
+
+
+def _on_its_line(error: AgreementInputError, unchecked: UncheckedSpans) -> AgreementInputError:
+    """For JSON Lines input, ``documents[i].field: …`` becomes ``line N: field: …``."""
+    if unchecked.lines is None:
+        return error
+    message = str(error)
+    index = int(message[len("documents[") : message.index("]")])
+    rest = message[message.index("]") + 1 :].lstrip(".").lstrip(": ")
+    return AgreementInputError(f"line {unchecked.lines[index]}: {rest}")
 
 
 def _coding(item: Mapping[str, Any]) -> CodingInput:
@@ -274,57 +310,58 @@ def _coding(item: Mapping[str, Any]) -> CodingInput:
     return CodingInput(level, data)
 
 
-def parse_input(text: str) -> SpansInput | CodingInput:
-    """Parse the command's input (see the module docstring) or raise AgreementInputError."""
+def read_input(text: str) -> UncheckedSpans | CodingInput:
+    """Read the command's input (see the module docstring) as far as its JSON goes; coded
+    data is checked whole, span documents are left to :func:`checked_documents`."""
     try:
         top = json.loads(text)
     except json.JSONDecodeError as whole_error:
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) < 2:
+        numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        if len(numbered) < 2:
             raise AgreementInputError(
                 f"line {whole_error.lineno}: not valid JSON ({whole_error.msg})"
             ) from None
-        documents = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
+        items = []
+        for number, line in numbered:
             try:
-                documents.append(json.loads(line))
+                items.append(json.loads(line))
             except json.JSONDecodeError as error:
                 raise AgreementInputError(f"line {number}: not valid JSON ({error.msg})") from None
-        try:
-            return _documents(documents, "documents")
-        except AgreementInputError as error:
-            raise AgreementInputError(_as_line(str(error), text)) from None
+        return UncheckedSpans(items, [number for number, _ in numbered])
     if isinstance(top, dict) and "kind" not in top and "spans" in top:
-        return _documents([top], "documents")
+        return UncheckedSpans([top])
     item = _object(top, "input")
     kind = item.get("kind")
     if kind == "spans":
         if "documents" not in item:
             raise _fail("documents", "is required")
-        return _documents(_array(item["documents"], "documents"), "documents")
+        return UncheckedSpans(_array(item["documents"], "documents"))
     if kind == "coding":
         return _coding(item)
     raise _fail("kind", f'must be "spans" or "coding", not {json.dumps(kind)}')
 
 
-def _as_line(message: str, text: str) -> str:
-    """Turn ``documents[i].…`` into ``line N: …`` for JSON Lines input."""
-    index_text = message[len("documents[") : message.index("]")]
-    numbers = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-    rest = message[message.index("]") + 1 :].lstrip(".")
-    return f"line {numbers[int(index_text)]}: {rest}"
+def parse_input(text: str) -> SpansInput | CodingInput:
+    """Parse and check the command's input whole, or raise AgreementInputError."""
+    read = read_input(text)
+    if isinstance(read, CodingInput):
+        return read
+    documents = checked_documents(read, 0, len(read.items))
+    unique_ids([doc.id for doc in documents], read)
+    return SpansInput(documents)
 
 
 def _without_count(metrics: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in metrics.items() if key != "documents"}
 
 
-def agreement_output(parsed: SpansInput | CodingInput, processes: int = 1) -> dict[str, Any]:
+def agreement_output(
+    parsed: SpansInput | UncheckedSpans | CodingInput, processes: int = 1
+) -> dict[str, Any]:
     """The command's output: metrics for the whole input and, for spans, per document.
 
-    ``processes`` > 1 computes the documents of a large input on that many processes.
+    ``processes`` > 1 checks and computes the documents of a large input on that many
+    processes; unchecked documents raise AgreementInputError as :func:`parse_input` would.
 
     For spans the top level holds every metric over all documents (combined from the
     per-document statistics, as the project figures are), ``document_count`` (how many
@@ -347,61 +384,71 @@ def agreement_output(parsed: SpansInput | CodingInput, processes: int = 1) -> di
         if all(value is not None for row in parsed.data for value in row):
             result["fleiss_kappa"] = fleiss_kappa(parsed.data)
         return result
-    metrics, total = _per_document(parsed.documents, processes)
+    ids, metrics, total = _per_document(parsed, processes)
+    if isinstance(parsed, UncheckedSpans):
+        unique_ids(ids, parsed)
     overall = metrics_from_statistics(total)
     return (
         {"kind": "spans"}
         | _without_count(overall)
         | {
             "document_count": overall["documents"],
-            "documents": {
-                doc.id: doc_metrics
-                for doc, doc_metrics in zip(parsed.documents, metrics, strict=True)
-            },
+            "documents": dict(zip(ids, metrics, strict=True)),
         }
     )
 
 
 #: Below this many documents per process, starting processes costs more than it saves.
 DOCUMENTS_PER_PROCESS = 200
-#: The documents forked processes work on: set just before forking, so each process
-#: inherits them instead of receiving them pickled (which cost more than computing them).
-_FORKED: Sequence[DocumentInput] = ()
+#: The input forked processes work on: set just before forking, so each process
+#: inherits it instead of receiving its part pickled (which cost more than computing it).
+_FORKED: SpansInput | UncheckedSpans = SpansInput([])
+
+_Part = tuple[list[str], list[dict[str, Any]], dict[str, Any]]
 
 
-def _metrics_and_total(bounds: tuple[int, int]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Each document's metrics in ``_FORKED[start:stop]`` and their combined statistics."""
-    statistics = documents_statistics(_FORKED[bounds[0] : bounds[1]])
+def _metrics_and_total(bounds: tuple[int, int]) -> _Part:
+    """The ids and metrics of the documents ``start:stop`` of ``_FORKED`` (checked first if
+    they are not yet), and their statistics combined."""
+    start, stop = bounds
+    if isinstance(_FORKED, UncheckedSpans):
+        documents = checked_documents(_FORKED, start, stop)
+    else:
+        documents = _FORKED.documents[start:stop]
+    statistics = documents_statistics(documents)
     metrics = [_without_count(metrics_from_statistics(item)) for item in statistics]
-    return metrics, combine_statistics(statistics)
+    return [doc.id for doc in documents], metrics, combine_statistics(statistics)
 
 
 def _per_document(
-    documents: Sequence[DocumentInput], processes: int
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Each document's metrics, and all documents' statistics combined, on up to
+    parsed: SpansInput | UncheckedSpans, processes: int
+) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
+    """Each document's id and metrics, and all documents' statistics combined, on up to
     ``processes`` forked processes.
 
     Documents are independent, so a large input is split into contiguous chunks, one per
-    process; each process sends back its documents' metrics (in input order) and one
-    combined total, never every document's statistics.
+    process; each process sends back its documents' ids and metrics (in input order) and
+    one combined total, never every document's statistics. Chunks are taken in order, so
+    of two bad documents the first in the input is the one reported.
     """
     global _FORKED
-    processes = max(1, min(processes, len(documents) // DOCUMENTS_PER_PROCESS))
-    step = -(-len(documents) // processes) if documents else 1
-    chunks = [(i, min(i + step, len(documents))) for i in range(0, len(documents), step)]
-    _FORKED = documents
+    count = len(parsed.items if isinstance(parsed, UncheckedSpans) else parsed.documents)
+    processes = max(1, min(processes, count // DOCUMENTS_PER_PROCESS))
+    step = -(-count // processes) if count else 1
+    chunks = [(i, min(i + step, count)) for i in range(0, count, step)]
+    _FORKED = parsed
     try:
         if processes == 1:
             parts = [_metrics_and_total(chunk) for chunk in chunks]
         else:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                parts = pool.map(_metrics_and_total, chunks)
+                parts = list(pool.imap(_metrics_and_total, chunks))
     finally:
-        _FORKED = ()
+        _FORKED = SpansInput([])
     return (
-        [item for metrics, _ in parts for item in metrics],
-        combine_statistics(total for _, total in parts),
+        [doc_id for ids, _, _ in parts for doc_id in ids],
+        [item for _, metrics, _ in parts for item in metrics],
+        combine_statistics(total for _, _, total in parts),
     )
 
 

@@ -2,11 +2,15 @@
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+ROOT = Path(__file__).resolve().parents[2]
 SPANS = {
     "kind": "spans",
     "documents": [
@@ -58,3 +62,37 @@ def test_bad_input_is_a_command_error_naming_the_field(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_command_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot read it"):
         run(str(tmp_path / "missing.json"))
+
+
+def manage_py(*args: str) -> subprocess.CompletedProcess[str]:
+    """``manage.py agreement`` as a process, with settings that cannot be loaded: the command
+    must not need Django set up (that was most of its start-up time)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "agreement", *args],
+        cwd=ROOT,
+        env=os.environ | {"DJANGO_SETTINGS_MODULE": "no.such.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_manage_py_prints_figures_without_setting_django_up(tmp_path: Path) -> None:
+    path = tmp_path / "spans.json"
+    path.write_text(json.dumps(SPANS))
+    result = manage_py(str(path), "--indent", "0")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["documents"]["d1"]["f1_exact"] == 1.0
+
+
+def test_manage_py_reports_bad_input_on_standard_error_with_status_1(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    bad = json.loads(json.dumps(SPANS))
+    bad["documents"][0]["spans"][1]["end"] = 3001
+    path.write_text(json.dumps(bad))
+    result = manage_py(str(path))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"CommandError: {path}: documents[0].spans[1].end: must be <= length (3000)\n"
+    )
+    assert result.stdout == ""

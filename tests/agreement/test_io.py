@@ -10,6 +10,7 @@ from annotations.agreement.io import (
     SpansInput,
     agreement_output,
     parse_input,
+    read_input,
     spans_input_json,
 )
 from annotations.agreement.synthetic import synthetic_documents
@@ -191,3 +192,47 @@ def test_several_processes_give_the_same_output_in_the_same_order():
     docs = synthetic_documents(450, seed=4, length=300, spans=3)
     parsed = SpansInput(docs)
     assert agreement_output(parsed, processes=2) == agreement_output(parsed, processes=1)
+
+
+def _unchecked_input(count: int) -> list[dict]:
+    docs = synthetic_documents(count, seed=5, length=300, spans=3)
+    return spans_input_json(docs)["documents"]
+
+
+def test_several_processes_report_the_first_bad_document_in_the_input():
+    documents = _unchecked_input(450)
+    documents[300]["spans"][0]["end"] = 301
+    documents[420]["spans"][0]["start"] = -1
+    with pytest.raises(AgreementInputError) as error:
+        agreement_output(read_input(_spans(documents)), processes=2)
+    assert str(error.value) == "documents[300].spans[0].end: must be <= length (300)"
+
+
+def test_several_processes_refuse_an_id_repeated_in_another_process_part():
+    documents = _unchecked_input(450)
+    documents[449]["id"] = documents[0]["id"]
+    with pytest.raises(AgreementInputError) as error:
+        agreement_output(read_input(_spans(documents)), processes=2)
+    assert str(error.value) == f"documents[449].id: {documents[0]['id']!r} is used twice"
+
+
+def test_several_processes_name_the_line_of_a_bad_json_lines_document():
+    documents = _unchecked_input(450)
+    documents[400]["spans"][1]["label"] = ""
+    lines = "\n\n".join(json.dumps(document) for document in documents)
+    with pytest.raises(AgreementInputError) as error:
+        agreement_output(read_input(lines), processes=2)
+    assert str(error.value) == 'line 801: spans[1].label: must be a non-empty string, not ""'
+
+
+def test_unchecked_input_gives_the_same_output_as_checked_input():
+    text = _spans(_unchecked_input(450))
+    expected = agreement_output(parse_input(text))
+    assert agreement_output(read_input(text), processes=2) == expected
+    assert agreement_output(read_input(text), processes=1) == expected
+
+
+def test_a_json_lines_line_that_is_not_an_object_is_named():
+    with pytest.raises(AgreementInputError) as error:
+        parse_input('{"id": "d1", "length": 5}\n[1, 2]')
+    assert str(error.value) == "line 2: must be an object"
