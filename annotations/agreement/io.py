@@ -108,7 +108,7 @@ def _span(
     # Fast path for well-formed spans (tens of thousands in a large file): no field path
     # is formatted unless a check fails. Anything unusual goes through the checks of
     # _checked_span, which name the offending field.
-    if type(raw) is dict and raw.keys() <= _PLAIN_SPAN_KEYS:
+    if type(raw) is dict:
         annotator = raw.get("annotator")
         start = raw.get("start")
         end = raw.get("end")
@@ -129,9 +129,6 @@ def _span(
         ):
             return SpanUnit(annotator, start, end, label, attributes or NO_ATTRIBUTES, str(span_id))
     return _checked_span(raw, f"{spans_path}[{index}]", length, annotators, index)
-
-
-_PLAIN_SPAN_KEYS = {"annotator", "start", "end", "label", "attributes", "id"}
 
 
 def _checked_span(
