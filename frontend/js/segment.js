@@ -117,22 +117,6 @@ export function snapEnd(text, offset, options = {}) {
 }
 
 /**
- * Snap a selection inside one paragraph. Returns null when nothing, or nothing but space
- * (or punctuation), was selected, because such a span would be meaningless.
- * @param {string} text
- * @param {number} start
- * @param {number} end
- * @param {SnapOptions} [options]
- * @returns {{start: number, end: number} | null}
- */
-export function snapRange(text, start, end, options = {}) {
-  // A caret is not a selection, even when it sits inside a word.
-  if (start === end) return null;
-  const r = snapSelection([{ text }], { paragraph: 0, offset: Math.min(start, end) }, { paragraph: 0, offset: Math.max(start, end) }, options);
-  return r && { start: r.start.offset, end: r.end.offset };
-}
-
-/**
  * Snap a selection from point `a` to point `b` (UTF-16 offsets in paragraphs, `a` first)
  * that may cross paragraphs. An edge that snaps past the end of its paragraph (only space
  * or punctuation left there) moves into the next paragraph the selection covers, and
