@@ -10,7 +10,7 @@
  * @module annotate
  */
 
-import { $, call, csrfToken, h, shorten } from "./dom.js";
+import { $, call, csrfToken, h, scrollToRange, shorten } from "./dom.js";
 import { DocumentText } from "./offsets.js";
 import { moveEndByWord, moveStartByWord, snapSelection, words } from "./segment.js";
 import { buildKeymap, resolveKey } from "./keymap.js";
@@ -1030,13 +1030,8 @@ export class Workspace {
    */
   reveal(key) {
     this.itemOf(key)?.scrollIntoView({ block: "nearest" });
-    const ranges = this.drawn.get(key);
-    if (!ranges?.length) return;
-    const r = document.createRange();
-    r.setStart(ranges[0].startContainer, ranges[0].startOffset);
-    r.setEnd(ranges[0].endContainer, ranges[0].endOffset);
-    const rect = r.getBoundingClientRect();
-    if (rect.top < 0 || rect.bottom > innerHeight) scrollBy({ top: rect.top - innerHeight / 3 });
+    const first = this.drawn.get(key)?.[0];
+    if (first) scrollToRange(first);
   }
 
   // ---------------------------------------------------------------- side panel

@@ -44,6 +44,19 @@ export function shorten(text, max) {
 }
 
 /**
+ * Scroll the window so a drawn range shows, a third of the way down, unless it already
+ * shows whole.
+ * @param {AbstractRange} drawn
+ */
+export function scrollToRange(drawn) {
+  const range = document.createRange();
+  range.setStart(drawn.startContainer, drawn.startOffset);
+  range.setEnd(drawn.endContainer, drawn.endOffset);
+  const rect = range.getBoundingClientRect();
+  if (rect.top < 0 || rect.bottom > innerHeight) scrollBy({ top: rect.top - innerHeight / 3 });
+}
+
+/**
  * A server time for people, in UTC as the server keeps it: "5 Mar, 14:07 UTC".
  * @param {string} iso
  * @returns {string}

@@ -15,7 +15,7 @@
 
 import { Workspace } from "./annotate.js";
 import { formatFigure } from "./agreement-charts.js";
-import { $, call, csrfToken, h, shorten, when } from "./dom.js";
+import { $, call, csrfToken, h, scrollToRange, shorten, when } from "./dom.js";
 import { nextOpen, ordered, reviewAction, step, visible } from "./candidates.js";
 import { SpanLayout } from "./layout.js";
 import { Thread } from "./thread.js";
@@ -437,13 +437,7 @@ class ReviewPage {
     if (reveal) {
       li.scrollIntoView({ block: "nearest" });
       const [first] = this.rangesOf(this.byKey.get(key));
-      if (first) {
-        const range = document.createRange();
-        range.setStart(first.startContainer, first.startOffset);
-        range.setEnd(first.endContainer, first.endOffset);
-        const rect = range.getBoundingClientRect();
-        if (rect.top < 0 || rect.bottom > innerHeight) scrollBy({ top: rect.top - innerHeight / 3 });
-      }
+      if (first) scrollToRange(first);
     }
   }
 
