@@ -204,8 +204,10 @@ def check_upload(path: Path, name: str, requested: str | None) -> None:
         )
     try:
         for source in source_files(path, name, requested):
-            if not source.format:
-                continue  # reported per member when the job reads the archive
+            # source_files sniffed a plain upload already; a member without a format is
+            # reported when the job reads the archive.
+            if source.name == name or not source.format:
+                continue
             with source.opener() as stream:
                 sniff(stream.read(SNIFF_BYTES), source.name)
     except zipfile.BadZipFile as exc:
