@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from annotations.importers.urls import address_refusal
+from annotations.importers.urls import CHUNK, address_refusal
 from annotations.models import Document, Role
 from annotations.services.imports import import_job_create
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
@@ -44,6 +44,16 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "many")
             self.end_headers()
             self.wfile.write(HTML.encode())
+        elif self.path == "/trickle":
+            # Answers at once and keeps sending, a chunk every 0.1 s, each well within the
+            # read timeout: only the whole download's deadline can end it.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                while not RELEASE.wait(timeout=0.1):
+                    self.wfile.write(b" " * CHUNK)
+                    self.wfile.flush()
         elif self.path == "/slow":
             # No answer at all: the client's timeout is what ends the request, not a sleep.
             RELEASE.wait(timeout=30)
@@ -126,6 +136,22 @@ def test_a_page_that_does_not_answer_in_time_is_reported_and_the_rest_imported(
     assert (job.status, job.report["imported"]) == ("done", 1)
     assert [e["message"] for e in job.errors] == [
         f"URL list, line 1: {server}/slow did not answer within 0.2 s."
+    ]
+
+
+def test_a_page_that_answers_but_takes_too_long_to_download_is_reported(
+    project: Any, server: str, settings: Any
+) -> None:
+    settings.URL_IMPORT_ALLOW_PRIVATE = True
+    settings.URL_IMPORT_TIMEOUT_SECONDS = 0.2
+    job = run(
+        import_job_create(
+            project=project, actor=project.admin, urls=f"{server}/trickle\n{server}/article"
+        )
+    )
+    assert (job.status, job.report["imported"]) == ("done", 1)
+    assert [e["message"] for e in job.errors] == [
+        f"URL list, line 1: {server}/trickle took longer than 0.6 s to download."
     ]
 
 
