@@ -162,28 +162,31 @@ def relation_counts(
     target (both endpoints must be matched); relations are matched one to one.
     """
     partner = {first[row].id: second[col].id for row, col in matches}
-    mapped = Counter(
-        (r.type, partner[r.source], partner[r.target])
-        for r in relations_a
-        if r.source in partner and r.target in partner
-    )
-    theirs = Counter((r.type, r.source, r.target) for r in relations_b)
     result: dict[str, dict[str, int]] = {}
     for r in relations_a:
         result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_a"] += 1
+    unmatched: dict[tuple[str, str, str], int] = {}
     for r in relations_b:
         result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_b"] += 1
-    for (kind, _, _), count in (mapped & theirs).items():
-        result[kind]["matched"] += count
+        key = (r.type, r.source, r.target)
+        unmatched[key] = unmatched.get(key, 0) + 1
+    for r in relations_a:
+        if r.source in partner and r.target in partner:
+            key = (r.type, partner[r.source], partner[r.target])
+            if unmatched.get(key, 0) > 0:
+                unmatched[key] -= 1
+                result[r.type]["matched"] += 1
     return result
 
 
 def attribute_value_key(value: Any) -> str:
     """A stable string for an attribute value, so tables can be keyed in JSON."""
+    # bool cannot be subclassed, so comparing the type is exact, and cheaper than
+    # isinstance on the tens of thousands of values of a large input.
+    if type(value) is bool:
+        return "true" if value else "false"
     if isinstance(value, str):
         return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
     return json.dumps(value, sort_keys=True)
 
 
@@ -193,16 +196,18 @@ def attribute_tables(
     """Per attribute name, counts of (first annotator's value, second's) over matched spans.
 
     Only pairs where both spans carry a (non-null) value for the attribute count; a
-    value missing on one side is a missing value, not a disagreement.
+    value missing on one side is a missing value, not a disagreement. Attribute names
+    come in the order the first annotator's spans give them.
     """
     tables: dict[str, dict[str, dict[str, int]]] = {}
     for row, col in matches:
-        a, b = first[row].attributes, second[col].attributes
-        for name in set(a) & set(b):
-            if a[name] is None or b[name] is None:
+        theirs = second[col].attributes
+        for name, value in first[row].attributes.items():
+            other = theirs.get(name)
+            if value is None or other is None:
                 continue
-            cell = tables.setdefault(name, {}).setdefault(attribute_value_key(a[name]), {})
-            key = attribute_value_key(b[name])
+            cell = tables.setdefault(name, {}).setdefault(attribute_value_key(value), {})
+            key = attribute_value_key(other)
             cell[key] = cell.get(key, 0) + 1
     return tables
 

@@ -307,3 +307,21 @@ def test_attribute_agreement_over_matched_spans():
     assert metrics["attributes"]["checkworthy"]["alpha"] == pytest.approx(expected_alpha)
     assert metrics["attributes"]["checkworthy"]["pairs"] == 40
     assert metrics["pairs"]["a|b"]["attributes"]["checkworthy"]["cohen_kappa"] is not None
+
+
+def test_attribute_tables_follow_the_first_annotators_attribute_order() -> None:
+    """The statistics are the same dict, key order included, in every process (the
+    order of a set of names would depend on the process's string hashing)."""
+    attributes = {"zeta": 1, "alpha": True, "mid": "x", "gone": None}
+    spans = [
+        SpanUnit("a", 0, 10, "claim", attributes, "a1"),
+        SpanUnit("b", 0, 10, "claim", {"mid": "y", "gone": 2, "alpha": True, "zeta": 1}, "b1"),
+    ]
+    statistics = document_statistics(DocumentInput("d", 20, ["a", "b"], spans))
+    tables = statistics["pairs"]["a|b"]["attributes"]
+    assert list(tables) == ["zeta", "alpha", "mid"]
+    assert tables == {
+        "zeta": {"1": {"1": 1}},
+        "alpha": {"true": {"true": 1}},
+        "mid": {"x": {"y": 1}},
+    }
