@@ -1,13 +1,24 @@
 """The span and relation API: offsets, quotes, schema, versions, idempotency, layers."""
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from annotations.models import AssignmentStatus, AuditEvent, Relation, Span
+from annotations.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    Document,
+    Membership,
+    Project,
+    Relation,
+    Span,
+)
+from annotations.selectors.documents import layer_get
 from tests.conftest import World, assert_error
-from tests.factories import SpanFactory
+from tests.factories import AssignmentFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +363,74 @@ class TestRelations:
         response = api(world.annotator).delete(f"/api/relations/{relation.pk}/")
         assert response.status_code == 204
         assert not Relation.objects.filter(pk=relation.pk).exists()
+
+
+class TestOwnLayer:
+    """The caller's own layer, which every autosave loads with one hand-written query."""
+
+    def test_loads_the_same_fields_and_values_as_the_orm(self, world: World) -> None:
+        when = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        Assignment.objects.filter(pk=world.assignment.pk).update(
+            submitted_at=when, reviewed_at=when, review_comment="Look again at the quote."
+        )
+        Document.objects.filter(pk=world.document.pk).update(accepted_at=when)
+        own = layer_get(user=world.annotator, document_id=world.document.pk)
+        orm = (
+            Assignment.objects.select_related("document__project", "annotator")
+            .only(
+                "kind",
+                "status",
+                "version",
+                "submitted_at",
+                "reviewed_at",
+                "review_comment",
+                "annotator__username",
+                "document__accepted_at",
+                "document__project__name",
+                "document__project__label_schema",
+                "document__project__allow_overlap",
+                "document__project__annotators_per_document",
+            )
+            .get(pk=world.assignment.pk)
+        )
+        for loaded, expected in [
+            (own, orm),
+            (own.annotator, orm.annotator),
+            (own.document, orm.document),
+            (own.document.project, orm.document.project),
+        ]:
+            values = {k: v for k, v in vars(loaded).items() if k != "_state"}
+            assert values == {k: v for k, v in vars(expected).items() if k != "_state"}
+            assert [type(v) for v in values.values()] == [
+                type(v) for k, v in vars(expected).items() if k != "_state"
+            ]
+            assert loaded.get_deferred_fields() == expected.get_deferred_fields()
+            assert (loaded._state.adding, loaded._state.db) == (False, "default")
+        assert own.submitted_at == when
+        assert "text" in own.document.get_deferred_fields()
+
+    def test_a_member_removed_from_the_project_no_longer_reaches_their_layer(
+        self, world: World, api: Any
+    ) -> None:
+        Membership.objects.filter(project=world.project, user=world.annotator).delete()
+        response = api(world.annotator).post(spans_url(world), body(18, 35), format="json")
+        assert_error(response, 404, "not_found")
+        assert not Span.objects.filter(assignment=world.assignment, start=18).exists()
+
+    @pytest.mark.parametrize("deleted", ["document", "project"])
+    def test_a_deleted_document_or_project_hides_the_layer(
+        self, world: World, api: Any, deleted: str
+    ) -> None:
+        model = Document if deleted == "document" else Project
+        target = world.document if deleted == "document" else world.project
+        model.objects.filter(pk=target.pk).update(deleted_at=datetime.now(tz=UTC))
+        response = api(world.annotator).post(spans_url(world), body(18, 35), format="json")
+        assert_error(response, 404, "not_found")
+
+    def test_a_site_admin_writes_their_own_layer_without_a_membership(
+        self, world: World, api: Any
+    ) -> None:
+        AssignmentFactory(document=world.document, annotator=world.site_admin)
+        response = api(world.site_admin).post(spans_url(world), body(18, 35), format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["annotator"] == "root"
