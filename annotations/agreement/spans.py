@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -146,6 +147,50 @@ def exact_match_counts(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) ->
     for key, count in (a & b).items():
         result[key[2]] += count
     return result
+
+
+def exact_match_counts_batch(batch: LayerBatch) -> IntArray:
+    """:func:`exact_match_counts` of every two annotators of every document: an array
+    [document, pair, label], pairs in ``itertools.combinations`` order.
+
+    Units are grouped by (document, start, end, label); a group holding c_i units of
+    annotator i and c_j of annotator j has min(c_i, c_j) one-to-one matches.
+    """
+    documents, labels = batch.documents, batch.label_count
+    most = int(batch.coders.max()) if documents else 0
+    most_pairs = most * (most - 1) // 2
+    unit_doc = batch.unit_doc
+    order = np.lexsort((batch.labels, batch.ends, batch.starts, unit_doc))
+    doc, start, end, label = (
+        unit_doc[order],
+        batch.starts[order],
+        batch.ends[order],
+        batch.labels[order],
+    )
+    opens = np.ones(order.size, dtype=bool)
+    opens[1:] = (
+        (doc[1:] != doc[:-1])
+        | (start[1:] != start[:-1])
+        | (end[1:] != end[:-1])
+        | (label[1:] != label[:-1])
+    )
+    group = np.cumsum(opens) - 1
+    groups = int(opens.sum())
+    coder = (batch.owner - batch.first_layer[unit_doc])[order]
+    counts = np.bincount(group * most + coder, minlength=groups * most).reshape(groups, most)
+    group_doc, group_label = doc[opens], label[opens]
+    group_coders = batch.coders[group_doc]
+    result = np.zeros(documents * most_pairs * labels)
+    for i, j in combinations(range(most), 2):
+        has_pair = group_coders > j
+        slot = group_doc * most_pairs + pair_index(i, j, group_coders)
+        result += np.bincount(
+            (slot * labels + group_label)[has_pair],
+            weights=np.minimum(counts[:, i], counts[:, j])[has_pair],
+            minlength=result.size,
+        )
+    exact: IntArray = result.astype(np.int64).reshape(documents, most_pairs, labels)
+    return exact
 
 
 def relation_counts(

@@ -27,19 +27,20 @@ are empty and they do not count towards ``documents``.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import combinations
+from itertools import combinations, islice
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .coding import alpha_from_coincidences, cohen_kappa_from_table, scott_pi_from_table
-from .layers import LayerBatch, Unit
+from .layers import LayerBatch
 from .spans import (
     attribute_tables,
     binary_alpha,
     char_coincidences,
+    exact_match_counts_batch,
     overlap_matches_batch,
     pair_char_coincidences,
     relation_counts,
@@ -58,54 +59,25 @@ STATISTICS_VERSION = 1
 PAIR_SEPARATOR = "|"
 
 
-def _merged_layer(spans: Iterable[SpanUnit], position: Mapping[str, int]) -> list[Unit]:
-    """One annotator's units per label, sorted by (label, start), overlapping units of one
-    label merged into their union.
-
-    αU assumes an annotator's units of one category do not overlap (DKPro rejects
-    such input); a project may allow overlapping spans, and two overlapping spans of
-    the same label mark the same stretch as relevant, so their union is the unit.
-    Adjacent spans stay separate units, as in Krippendorff's examples.
-    """
-    units: list[Unit] = []
-    for span in sorted(spans, key=lambda s: (position[s.label], s.start, s.end)):
-        index = position[span.label]
-        if units and units[-1][2] == index and span.start < units[-1][1]:
-            units[-1] = (units[-1][0], max(units[-1][1], span.end), index)
-        else:
-            units.append((span.start, span.end, index))
-    return units
-
-
-class _LayerCounts(NamedTuple):
-    """One annotator's spans counted once, for every pair the annotator is in."""
-
-    by_label: Counter[str]
-    by_key: Counter[tuple[int, int, str]]
-
-    @classmethod
-    def of(cls, spans: Sequence[SpanUnit]) -> _LayerCounts:
-        return cls(
-            Counter(s.label for s in spans), Counter((s.start, s.end, s.label) for s in spans)
-        )
-
-
 def _label_counts(
-    first: _LayerCounts, second: _LayerCounts, overlap: Counter[str]
+    own: Sequence[tuple[str, int]],
+    spans_a: Sequence[int],
+    spans_b: Sequence[int],
+    exact: Sequence[int],
+    overlap: Sequence[int],
 ) -> dict[str, dict[str, int]]:
-    """Per label: each annotator's spans, exact matches (same start, end and label, one to
-    one) and overlap matches."""
-    exact: Counter[str] = Counter()
-    for key, count in (first.by_key & second.by_key).items():
-        exact[key[2]] += count
+    """Per label either annotator used (``own``: names and indexes, sorted by name): each
+    annotator's spans, exact matches (same start, end and label, one to one) and
+    overlap matches."""
     return {
         label: {
-            "n_a": first.by_label[label],
-            "n_b": second.by_label[label],
-            "exact": exact[label],
-            "overlap": overlap[label],
+            "n_a": spans_a[index],
+            "n_b": spans_b[index],
+            "exact": exact[index],
+            "overlap": overlap[index],
         }
-        for label in sorted(set(first.by_label) | set(second.by_label))
+        for label, index in own
+        if spans_a[index] or spans_b[index]
     }
 
 
@@ -152,80 +124,121 @@ def _batches(prepared: Sequence[_Prepared | None]) -> Iterator[list[tuple[int, _
 class _Prepared(NamedTuple):
     doc: DocumentInput
     annotators: list[str]
-    ordered: list[list[SpanUnit]]
     relations: dict[str, list[RelationUnit]]
     labels: list[str]
+
+
+_annotator = attrgetter("annotator")
+_start = attrgetter("start")
+_end = attrgetter("end")
+_label = attrgetter("label")
 
 
 def _prepare(doc: DocumentInput) -> _Prepared | None:
     annotators = sorted(set(doc.annotators))
     if len(annotators) < 2:
         return None
-    layers: dict[str, list[SpanUnit]] = {name: [] for name in annotators}
-    for span in doc.spans:
-        if span.annotator not in layers:
-            raise ValueError(
-                f"span by {span.annotator!r}, who is not among the document's annotators"
-            )
-        layers[span.annotator].append(span)
-    labels = sorted({span.label for span in doc.spans})
+    known = set(annotators)
+    if not known.issuperset(map(_annotator, doc.spans)):
+        span = next(span for span in doc.spans if span.annotator not in known)
+        raise ValueError(f"span by {span.annotator!r}, who is not among the document's annotators")
+    labels = sorted(set(map(_label, doc.spans)))
     if len(labels) > MOST_LABELS:
         raise ValueError(f"document {doc.id!r} has {len(labels)} labels; at most {MOST_LABELS}")
-    ordered = [sorted(layers[name], key=lambda s: (s.start, s.end, s.label)) for name in annotators]
     relations: dict[str, list[RelationUnit]] = {name: [] for name in annotators}
     for relation in doc.relations:
         relations.setdefault(relation.annotator, []).append(relation)
-    return _Prepared(doc, annotators, ordered, relations, labels)
+    return _Prepared(doc, annotators, relations, labels)
+
+
+def _layers(
+    prepared: Sequence[_Prepared], position: Mapping[str, int]
+) -> tuple[LayerBatch, list[list[SpanUnit]]]:
+    """Every annotator's spans as one batch of units, each layer sorted by (start, end,
+    label), and each layer's spans in the same order (layers numbered document by
+    document, annotators by name)."""
+    spans = [span for item in prepared for span in item.doc.spans]
+    layer_of: list[int] = []
+    first = 0
+    for item in prepared:
+        number = {name: first + index for index, name in enumerate(item.annotators)}
+        layer_of.extend(map(number.__getitem__, map(_annotator, item.doc.spans)))
+        first += len(item.annotators)
+    owner = np.array(layer_of, dtype=np.int64)
+    units = np.array(
+        [
+            np.fromiter(map(_start, spans), dtype=np.int64, count=len(spans)),
+            np.fromiter(map(_end, spans), dtype=np.int64, count=len(spans)),
+            np.fromiter(
+                map(position.__getitem__, map(_label, spans)), dtype=np.int64, count=len(spans)
+            ),
+        ]
+    ).reshape(3, len(spans))
+    # lexsort is stable: spans alike in layer, start, end and label keep their input order.
+    order = np.lexsort((units[2], units[1], units[0], owner))
+    raw = LayerBatch.from_arrays(
+        [item.doc.length for item in prepared],
+        [len(item.annotators) for item in prepared],
+        owner[order],
+        units[:, order],
+        len(position),
+    )
+    in_order = iter([spans[index] for index in order.tolist()])
+    sizes = np.bincount(owner, minlength=raw.layers).tolist()
+    return raw, [list(islice(in_order, size)) for size in sizes]
 
 
 def _batch_statistics(prepared: Sequence[_Prepared]) -> list[dict[str, Any]]:
     labels = sorted({label for item in prepared for label in item.labels})
     position = {label: index for index, label in enumerate(labels)}
-    merged = LayerBatch.build(
-        [
-            ([_merged_layer(spans, position) for spans in item.ordered], item.doc.length)
-            for item in prepared
-        ],
-        len(labels),
-    )
-    raw = LayerBatch.build(
-        [
-            (
-                [[(s.start, s.end, position[s.label]) for s in spans] for spans in item.ordered],
-                item.doc.length,
-            )
-            for item in prepared
-        ],
-        len(labels),
-    )
-    alpha_u, shared = alpha_u_statistics(merged)
+    raw, ordered = _layers(prepared, position)
+    merged = raw.merged()
+    alpha_u, shared_array = alpha_u_statistics(merged)
+    shared = shared_array.tolist()
     char = char_coincidences(merged).tolist()
     u_alpha = u_alpha_statistics(raw, labels)
-    covered = np.bincount(
-        merged.owner * len(labels) + merged.labels,
-        weights=merged.ends - merged.starts,
-        minlength=merged.layers * len(labels),
-    ).reshape(merged.layers, len(labels))
+    covered = (
+        np.bincount(
+            merged.owner * len(labels) + merged.labels,
+            weights=merged.ends - merged.starts,
+            minlength=merged.layers * len(labels),
+        )
+        .reshape(merged.layers, len(labels))
+        .tolist()
+    )
+    spans_by_label = (
+        np.bincount(raw.owner * len(labels) + raw.labels, minlength=raw.layers * len(labels))
+        .reshape(raw.layers, len(labels))
+        .tolist()
+    )
+    exact = exact_match_counts_batch(raw).tolist()
     matches = overlap_matches_batch(raw)
     result = []
     for doc, item in enumerate(prepared):
-        coders, length, first = len(item.annotators), item.doc.length, merged.first_layer[doc]
+        coders, length, first = len(item.annotators), item.doc.length, int(raw.first_layer[doc])
         own = [(label, position[label]) for label in item.labels]
-        counts = [_LayerCounts.of(spans) for spans in item.ordered]
         pairs: dict[str, Any] = {}
         for pair, (i, j) in enumerate(combinations(range(coders), 2)):
             found = matches[doc][pair]
-            spans_a, spans_b = item.ordered[i], item.ordered[j]
+            spans_a, spans_b = ordered[first + i], ordered[first + j]
             name_a, name_b = item.annotators[i], item.annotators[j]
-            overlap = Counter(spans_a[row].label for row, _ in found)
+            overlap = [0] * len(labels)
+            for row, _ in found:
+                overlap[position[spans_a[row].label]] += 1
             pairs[PAIR_SEPARATOR.join((name_a, name_b))] = {
                 "length": length,
-                "labels": _label_counts(counts[i], counts[j], overlap),
+                "labels": _label_counts(
+                    own,
+                    spans_by_label[first + i],
+                    spans_by_label[first + j],
+                    exact[doc][pair],
+                    overlap,
+                ),
                 "layers": {
                     label: {
-                        "inter": int(shared[doc, pair, index]),
-                        "len_a": int(covered[first + i, index]),
-                        "len_b": int(covered[first + j, index]),
+                        "inter": int(shared[doc][pair][index]),
+                        "len_a": int(covered[first + i][index]),
+                        "len_b": int(covered[first + j][index]),
                     }
                     for label, index in own
                 },
@@ -272,10 +285,10 @@ def char_alpha_by_label(doc: DocumentInput) -> dict[str, float | None]:
     labels = sorted({span.label for span in doc.spans})
     position = {label: index for index, label in enumerate(labels)}
     layers = [
-        _merged_layer([s for s in doc.spans if s.annotator == name], position)
+        [(s.start, s.end, position[s.label]) for s in doc.spans if s.annotator == name]
         for name in annotators
     ]
-    rows = char_coincidences(LayerBatch.build([(layers, doc.length)], len(labels)))[0]
+    rows = char_coincidences(LayerBatch.build([(layers, doc.length)], len(labels)).merged())[0]
     return {
         label: binary_alpha(float(row[0]), float(row[1]), float(row[2]))
         for label, row in zip(labels, rows, strict=True)

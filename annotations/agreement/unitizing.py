@@ -10,12 +10,13 @@ per-document statistics without revisiting any span.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .layers import LayerBatch, pair_index, ranges
+from .layers import LayerBatch, pair_index, ranges, unique
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -40,12 +41,14 @@ def _histograms(keys: IntArray, lengths: IntArray, size: int) -> list[dict[str, 
     keep = lengths > 0
     span = int(lengths.max()) + 1 if lengths.size else 1
     unique, counts = np.unique(keys[keep] * span + lengths[keep], return_counts=True)
-    result: list[dict[str, int]] = [{} for _ in range(size)]
-    for key, length, count in zip(
-        (unique // span).tolist(), (unique % span).tolist(), counts.tolist(), strict=True
-    ):
-        result[key][str(length)] = count
-    return result
+    # Each key's lengths are a run of the sorted unique values: one dict per run, built
+    # from slices, costs far less than one dict update per length.
+    bounds = np.searchsorted(unique, np.arange(size + 1) * span).tolist()
+    names = list(map(str, (unique % span).tolist()))
+    tallies = counts.tolist()
+    return [
+        dict(zip(names[low:high], tallies[low:high], strict=True)) for low, high in pairwise(bounds)
+    ]
 
 
 def alpha_u_statistics(batch: LayerBatch) -> tuple[list[dict[int, dict[str, Any]]], FloatArray]:
@@ -208,7 +211,7 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
     span = int(batch.lengths.max()) + 1 if documents else 1
     layer_ids = np.arange(batch.layers, dtype=np.int64)
     # Every layer's section boundaries, as one sorted array of layer · span + position.
-    bounds = np.unique(
+    bounds = unique(
         np.concatenate(
             [
                 layer_ids * span,
@@ -232,7 +235,7 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
     section_doc = batch.layer_doc[section_layer]
     section_length = (bound_position[1:] - bound_position[:-1])[inner].astype(np.float64)
     section_value = values[:-1][inner]
-    distinct = np.unique(np.concatenate([section_value, [0]]))
+    distinct = unique(np.concatenate([section_value, [0]]))
     size = distinct.size
     names = [
         COMPOUND_SEPARATOR.join(name for bit, name in enumerate(label_names) if value >> bit & 1)
@@ -256,7 +259,7 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
             last = np.searchsorted(bound_layer, layers, side="right")
             pair_of = np.repeat(np.arange(docs.size, dtype=np.int64), last - first)
             parts.append(pair_of * span + bound_position[ranges(first, last)])
-        cuts = np.unique(np.concatenate(parts))
+        cuts = unique(np.concatenate(parts))
         cut_pair, cut_position = cuts // span, cuts % span
         inside = cut_pair[:-1] == cut_pair[1:]
         piece_pair = cut_pair[:-1][inside]
@@ -287,7 +290,7 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
     matrices = (observed.reshape(documents, size, size) * scale[:, None, None]).tolist()
     squares = sq.reshape(documents, size).tolist()
     corrections = (cu_sq.reshape(documents, size) * scale[:, None]).tolist()
-    seen = np.unique(np.concatenate([section_doc * size + code, np.arange(documents) * size]))
+    seen = unique(np.concatenate([section_doc * size + code, np.arange(documents) * size]))
     codes: list[list[int]] = [[] for _ in range(documents)]
     for key in seen.tolist():
         codes[key // size].append(key % size)

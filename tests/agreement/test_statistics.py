@@ -2,6 +2,8 @@
 
 import json
 import random
+import re
+from itertools import combinations
 
 import krippendorff
 import numpy as np
@@ -18,7 +20,12 @@ from annotations.agreement import (
     metrics_from_statistics,
     replace_document,
 )
-from annotations.agreement.spans import overlap_matches
+from annotations.agreement.layers import LayerBatch
+from annotations.agreement.spans import (
+    exact_match_counts,
+    exact_match_counts_batch,
+    overlap_matches,
+)
 from annotations.agreement.statistics import char_alpha_by_label, documents_statistics
 from annotations.agreement.synthetic import synthetic_documents
 
@@ -325,3 +332,61 @@ def test_attribute_tables_follow_the_first_annotators_attribute_order() -> None:
         "alpha": {"true": {"true": 1}},
         "mid": {"x": {"y": 1}},
     }
+
+
+def test_merged_layers_join_overlapping_units_of_one_label_only() -> None:
+    layers = [
+        [(10, 20, 0), (0, 5, 1), (15, 30, 0), (30, 40, 0), (2, 8, 1), (12, 14, 0)],
+        [(0, 5, 0), (0, 5, 0)],
+    ]
+    merged = LayerBatch.build([(layers, 50)], 2).merged()
+    units = list(
+        zip(
+            merged.owner.tolist(),
+            merged.starts.tolist(),
+            merged.ends.tolist(),
+            merged.labels.tolist(),
+            strict=True,
+        )
+    )
+    # Overlapping units of a label become their union, adjacent ones ([15, 30) and
+    # [30, 40)) stay apart, and units of different labels or layers are never joined.
+    assert units == [(0, 10, 30, 0), (0, 30, 40, 0), (0, 0, 8, 1), (1, 0, 5, 0)]
+
+
+@PROPERTY
+@given(st.lists(documents(min_annotators=2, max_annotators=5), min_size=1, max_size=4))
+def test_exact_matches_of_a_batch_are_those_of_each_pair(docs):
+    labels = sorted({span.label for doc in docs for span in doc.spans})
+    position = {label: index for index, label in enumerate(labels)}
+    layers = [
+        [[s for s in doc.spans if s.annotator == name] for name in doc.annotators] for doc in docs
+    ]
+    batch = LayerBatch.build(
+        [
+            ([[(s.start, s.end, position[s.label]) for s in layer] for layer in own], doc.length)
+            for own, doc in zip(layers, docs, strict=True)
+        ],
+        len(labels),
+    )
+    counts = exact_match_counts_batch(batch)
+    for doc, own in enumerate(layers):
+        for pair, (first, second) in enumerate(combinations(own, 2)):
+            expected = exact_match_counts(first, second)
+            assert counts[doc, pair].tolist() == [expected[label] for label in labels]
+
+
+def test_a_span_by_someone_outside_the_documents_annotators_is_refused() -> None:
+    spans = [SpanUnit("a", 0, 5, "x"), SpanUnit("zed", 1, 4, "x"), SpanUnit("yan", 0, 2, "x")]
+    message = "span by 'zed', who is not among the document's annotators"
+    with pytest.raises(ValueError, match=re.escape(message)) as refused:
+        document_statistics(DocumentInput("d", 10, ["a", "b"], spans))
+    assert str(refused.value) == message
+
+
+def test_a_document_with_more_labels_than_a_stretch_can_name_is_refused() -> None:
+    spans = [SpanUnit("a", 0, 1, f"label{n}") for n in range(63)]
+    message = "document 'd' has 63 labels; at most 62"
+    with pytest.raises(ValueError, match=re.escape(message)) as refused:
+        document_statistics(DocumentInput("d", 10, ["a", "b"], spans))
+    assert str(refused.value) == message

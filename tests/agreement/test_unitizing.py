@@ -11,6 +11,7 @@ from annotations.agreement import (
     document_statistics,
     metrics_from_statistics,
 )
+from annotations.agreement.layers import unique
 from annotations.agreement.unitizing import alpha_u_disagreements
 
 
@@ -168,3 +169,10 @@ def test_alpha_u_of_documents_is_alpha_u_of_their_concatenation_when_no_gap_span
     assert metrics_from_statistics(combined)["alpha_u"] == pytest.approx(
         metrics_from_statistics(alone)["alpha_u"]
     )
+
+
+def test_unique_is_numpys_unique() -> None:
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 50, 5000):
+        values = rng.integers(-20, 300, size)
+        assert unique(values).tolist() == np.unique(values).tolist()
