@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
+from math import prod
 
 import numpy as np
 from numpy.typing import NDArray
@@ -92,7 +93,7 @@ class LayerBatch:
         """
         if not self.owner.size:
             return self
-        order = np.lexsort((self.ends, self.starts, self.labels, self.owner))
+        order = stable_order(self.owner, self.labels, self.starts, self.ends)
         owner, starts, ends, labels = (
             self.owner[order],
             self.starts[order],
@@ -170,3 +171,24 @@ def unique(values: IntArray) -> IntArray:
     first[1:] = ordered[1:] != ordered[:-1]
     result: IntArray = ordered[first]
     return result
+
+
+def stable_order(*keys: IntArray) -> IntArray:
+    """The indexes that sort by the first key, then the second, and so on, ties kept in
+    their original order: ``np.lexsort(keys[::-1])``.
+
+    When the keys' ranges multiply to less than 2⁶³ they are folded into one integer
+    and sorted once, about ten times faster than lexsort's pass per key; both sorts are
+    stable, so the order is the same.
+    """
+    if not keys[0].size:
+        return np.zeros(0, dtype=np.int64)
+    lows = [int(key.min()) for key in keys]
+    widths = [int(key.max()) - low + 1 for key, low in zip(keys, lows, strict=True)]
+    if prod(widths) >= 1 << 63:
+        return np.lexsort(keys[::-1])
+    folded = np.zeros(keys[0].size, dtype=np.int64)
+    for key, low, width in zip(keys, lows, widths, strict=True):
+        folded = folded * width + (key - low)
+    order: IntArray = np.argsort(folded, kind="stable")
+    return order

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations
+from itertools import combinations, islice
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .layers import LayerBatch, pair_index
+from .layers import LayerBatch, pair_index, stable_order
 from .types import RelationUnit, SpanUnit
 
+BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
@@ -34,12 +35,14 @@ def char_coincidences(batch: LayerBatch) -> FloatArray:
     most = int(batch.coders.max()) if documents else 0
     group = np.tile(batch.unit_doc * labels + batch.labels, 2)
     positions = np.concatenate([batch.starts, batch.ends])
-    steps = np.concatenate([np.ones(batch.starts.size), -np.ones(batch.ends.size)])
+    steps = np.concatenate(
+        [np.ones(batch.starts.size, dtype=np.int64), -np.ones(batch.ends.size, dtype=np.int64)]
+    )
     # Within a label, ends sort before starts at the same position, so adjacent units
     # never count twice; each (document, label)'s events sum to zero, so depth restarts at 0.
-    order = np.lexsort((steps, positions, group))
+    order = stable_order(group, positions, steps)
     positions, group = positions[order], group[order]
-    depth = np.cumsum(steps[order]).astype(np.int64)
+    depth = np.cumsum(steps[order])
     widths = np.zeros(positions.size)
     if positions.size:
         same = group[1:] == group[:-1]
@@ -109,34 +112,59 @@ def overlap_matches_batch(batch: LayerBatch) -> list[list[list[tuple[int, int]]]
         )
         same = (labels[a][:, :, None] == labels[b][:, None, :]) & (labels[a][:, :, None] >= 0)
         pair, rows, cols = np.nonzero((overlap > 0) & same)
-        order = np.lexsort(
-            (
-                cols,
-                rows,
-                ends[b[pair], cols] - starts[b[pair], cols],
-                ends[a[pair], rows] - starts[a[pair], rows],
-                starts[b[pair], cols],
-                starts[a[pair], rows],
-                -overlap[pair, rows, cols],
-                pair,
-            )
+        order = stable_order(
+            pair,
+            -overlap[pair, rows, cols],
+            starts[a[pair], rows],
+            starts[b[pair], cols],
+            ends[a[pair], rows] - starts[a[pair], rows],
+            ends[b[pair], cols] - starts[b[pair], cols],
+            rows,
+            cols,
         )
-        slots = [
-            matches[doc][slot]
-            for doc, slot in zip(
-                docs.tolist(), pair_index(i, j, batch.coders[docs]).tolist(), strict=True
-            )
-        ]
-        taken_a: set[tuple[int, int]] = set()
-        taken_b: set[tuple[int, int]] = set()
-        for index, row, col in zip(
-            pair[order].tolist(), rows[order].tolist(), cols[order].tolist(), strict=True
+        pair, rows, cols = pair[order], rows[order], cols[order]
+        width = starts.shape[1]
+        taken = _taken_greedily(pair * width + rows, pair * width + cols)
+        # Candidates are sorted by pair first, so each pair's matches are one run.
+        found = iter(zip(rows[taken].tolist(), cols[taken].tolist(), strict=True))
+        for doc, slot, count in zip(
+            docs.tolist(),
+            pair_index(i, j, batch.coders[docs]).tolist(),
+            np.bincount(pair[taken], minlength=docs.size).tolist(),
+            strict=True,
         ):
-            if (index, row) not in taken_a and (index, col) not in taken_b:
-                taken_a.add((index, row))
-                taken_b.add((index, col))
-                slots[index].append((row, col))
+            matches[doc][slot] = list(islice(found, count))
     return matches
+
+
+def _taken_greedily(first: IntArray, second: IntArray) -> BoolArray:
+    """Which candidates (first unit, second unit), taken in the order given, find both
+    their units still free.
+
+    A candidate whose two units are in no other candidate is always taken and takes
+    nothing from any other, so only the contested candidates are walked one by one.
+    """
+    taken = np.ones(first.size, dtype=bool)
+    if not first.size:
+        return taken
+    size = int(max(first.max(), second.max())) + 1
+    contested = np.nonzero(
+        (np.bincount(first, minlength=size)[first] > 1)
+        | (np.bincount(second, minlength=size)[second] > 1)
+    )[0]
+    taken[contested] = False
+    used_first: set[int] = set()
+    used_second: set[int] = set()
+    kept = []
+    for index, unit_first, unit_second in zip(
+        contested.tolist(), first[contested].tolist(), second[contested].tolist(), strict=True
+    ):
+        if unit_first not in used_first and unit_second not in used_second:
+            used_first.add(unit_first)
+            used_second.add(unit_second)
+            kept.append(index)
+    taken[kept] = True
+    return taken
 
 
 def exact_match_counts(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> Counter[str]:
@@ -160,7 +188,7 @@ def exact_match_counts_batch(batch: LayerBatch) -> IntArray:
     most = int(batch.coders.max()) if documents else 0
     most_pairs = most * (most - 1) // 2
     unit_doc = batch.unit_doc
-    order = np.lexsort((batch.labels, batch.ends, batch.starts, unit_doc))
+    order = stable_order(unit_doc, batch.starts, batch.ends, batch.labels)
     doc, start, end, label = (
         unit_doc[order],
         batch.starts[order],

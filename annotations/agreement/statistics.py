@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .coding import alpha_from_coincidences, cohen_kappa_from_table, scott_pi_from_table
-from .layers import LayerBatch
+from .layers import LayerBatch, stable_order
 from .spans import (
     attribute_tables,
     binary_alpha,
@@ -174,8 +174,8 @@ def _layers(
             ),
         ]
     ).reshape(3, len(spans))
-    # lexsort is stable: spans alike in layer, start, end and label keep their input order.
-    order = np.lexsort((units[2], units[1], units[0], owner))
+    # The sort is stable: spans alike in layer, start, end and label keep their input order.
+    order = stable_order(owner, units[0], units[1], units[2])
     raw = LayerBatch.from_arrays(
         [item.doc.length for item in prepared],
         [len(item.annotators) for item in prepared],

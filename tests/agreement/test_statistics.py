@@ -390,3 +390,30 @@ def test_a_document_with_more_labels_than_a_stretch_can_name_is_refused() -> Non
     with pytest.raises(ValueError, match=re.escape(message)) as refused:
         document_statistics(DocumentInput("d", 10, ["a", "b"], spans))
     assert str(refused.value) == message
+
+
+def _greedy_reference(first, second):
+    """The matching rule of overlap_matches, written out candidate by candidate."""
+    candidates = []
+    for row, s in enumerate(first):
+        for col, t in enumerate(second):
+            overlap = min(s.end, t.end) - max(s.start, t.start)
+            if s.label == t.label and overlap > 0:
+                lengths = (s.end - s.start, t.end - t.start)
+                candidates.append((-overlap, s.start, t.start, *lengths, row, col))
+    candidates.sort()
+    taken_rows, taken_cols, found = set(), set(), []
+    for *_, row, col in candidates:
+        if row not in taken_rows and col not in taken_cols:
+            taken_rows.add(row)
+            taken_cols.add(col)
+            found.append((row, col))
+    return found
+
+
+@PROPERTY
+@given(documents(min_annotators=2, max_annotators=2))
+def test_overlap_matches_take_candidates_greedily_by_largest_overlap(doc):
+    first = [s for s in doc.spans if s.annotator == "a0"]
+    second = [s for s in doc.spans if s.annotator == "a1"]
+    assert overlap_matches(first, second) == _greedy_reference(first, second)

@@ -11,7 +11,7 @@ from annotations.agreement import (
     document_statistics,
     metrics_from_statistics,
 )
-from annotations.agreement.layers import unique
+from annotations.agreement.layers import stable_order, unique
 from annotations.agreement.unitizing import alpha_u_disagreements
 
 
@@ -176,3 +176,12 @@ def test_unique_is_numpys_unique() -> None:
     for size in (0, 1, 2, 50, 5000):
         values = rng.integers(-20, 300, size)
         assert unique(values).tolist() == np.unique(values).tolist()
+
+
+@pytest.mark.parametrize("high", [5, 1 << 40])
+def test_stable_order_is_lexsort_with_the_first_key_first(high: int) -> None:
+    # 2⁴⁰ makes the keys' ranges too wide to fold into one integer: lexsort itself runs.
+    rng = np.random.default_rng(3)
+    keys = [rng.integers(-3, high, 400) for _ in range(4)]
+    assert stable_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
+    assert stable_order(np.zeros(0, dtype=np.int64)).tolist() == []
