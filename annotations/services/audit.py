@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import connection
+from django.utils import timezone
 
 from annotations.models import AuditEvent, Project, Relation, Span
 
@@ -32,6 +34,28 @@ def relation_snapshot(relation: Relation) -> dict[str, Any]:
     }
 
 
+# Every write records one event, so it goes in with a written-out INSERT: through
+# objects.create the ORM cost twice the CPU. The values are prepared by the fields
+# themselves (JSON, timestamps), as the ORM would prepare them.
+AUDIT_COLUMNS = (
+    "actor_id",
+    "project_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "created_at",
+)
+AUDIT_INSERT_SQL = (
+    "INSERT INTO annotations_auditevent ("  # noqa: S608 - our own column names
+    + ", ".join(AUDIT_COLUMNS)
+    + ") VALUES ("
+    + ", ".join(["%s"] * len(AUDIT_COLUMNS))
+    + ")"
+)
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -41,13 +65,21 @@ def audit_record(
     object_id: int | None,
     before: Any = None,
     after: Any = None,
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        actor=actor,
-        project=project,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-    )
+) -> None:
+    values = {
+        "actor_id": actor.pk if actor is not None else None,
+        "project_id": project.pk if project is not None else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": before,
+        "after": after,
+        "created_at": timezone.now(),
+    }
+    meta = AuditEvent._meta
+    params = [
+        meta.get_field(name).get_db_prep_save(values[name], connection)  # type: ignore[union-attr]
+        for name in AUDIT_COLUMNS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(AUDIT_INSERT_SQL, params)
