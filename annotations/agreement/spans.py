@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations, islice
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,9 @@ from .types import RelationUnit, SpanUnit
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+#: One annotator pair's overlap matches: the matched units of the first annotator and,
+#: at the same positions, their partners of the second (indexes into their layers).
+Matches = tuple[list[int], list[int]]
 
 
 def char_coincidences(batch: LayerBatch) -> FloatArray:
@@ -86,13 +89,14 @@ def overlap_matches(first: Sequence[SpanUnit], second: Sequence[SpanUnit]) -> li
     :func:`overlap_matches_batch`); pairs are indexes into ``first`` and ``second``."""
     vocabulary = {label: index for index, label in enumerate({s.label for s in (*first, *second)})}
     layers = [[(s.start, s.end, vocabulary[s.label]) for s in spans] for spans in (first, second)]
-    return overlap_matches_batch(LayerBatch.build([(layers, 0)], len(vocabulary)))[0][0]
+    rows, cols = overlap_matches_batch(LayerBatch.build([(layers, 0)], len(vocabulary)))[0][0]
+    return list(zip(rows, cols, strict=True))
 
 
-def overlap_matches_batch(batch: LayerBatch) -> list[list[list[tuple[int, int]]]]:
+def overlap_matches_batch(batch: LayerBatch) -> list[list[Matches]]:
     """One-to-one overlap matching between every two annotators of every document: per
-    document, per pair in ``itertools.combinations`` order, (unit of the first, unit of
-    the second) as indexes into their layers.
+    document, per pair in ``itertools.combinations`` order, the pair's :data:`Matches`
+    in the order they were taken.
 
     Two spans are candidates when they have the same label and share at least one
     character. Candidates are taken greedily by largest overlap (in characters); ties
@@ -102,8 +106,8 @@ def overlap_matches_batch(batch: LayerBatch) -> list[list[list[tuple[int, int]]]
     matching does not depend on the order of the input.
     """
     starts, ends, labels = batch.padded()
-    matches: list[list[list[tuple[int, int]]]] = [
-        [[] for _ in range(coders * (coders - 1) // 2)] for coders in batch.coders.tolist()
+    matches: list[list[Matches]] = [
+        [([], []) for _ in range(coders * (coders - 1) // 2)] for coders in batch.coders.tolist()
     ]
     for i, j, docs in batch.pair_slots():
         a, b = batch.first_layer[docs] + i, batch.first_layer[docs] + j
@@ -126,14 +130,16 @@ def overlap_matches_batch(batch: LayerBatch) -> list[list[list[tuple[int, int]]]
         width = starts.shape[1]
         taken = _taken_greedily(pair * width + rows, pair * width + cols)
         # Candidates are sorted by pair first, so each pair's matches are one run.
-        found = iter(zip(rows[taken].tolist(), cols[taken].tolist(), strict=True))
-        for doc, slot, count in zip(
+        kept_rows, kept_cols = rows[taken].tolist(), cols[taken].tolist()
+        stops = np.cumsum(np.bincount(pair[taken], minlength=docs.size)).tolist()
+        for doc, slot, start, stop in zip(
             docs.tolist(),
             pair_index(i, j, batch.coders[docs]).tolist(),
-            np.bincount(pair[taken], minlength=docs.size).tolist(),
+            [0, *stops[:-1]],
+            stops,
             strict=True,
         ):
-            matches[doc][slot] = list(islice(found, count))
+            matches[doc][slot] = (kept_rows[start:stop], kept_cols[start:stop])
     return matches
 
 
@@ -226,7 +232,7 @@ def relation_counts(
     second: Sequence[SpanUnit],
     relations_a: Iterable[RelationUnit],
     relations_b: Iterable[RelationUnit],
-    matches: Sequence[tuple[int, int]],
+    matches: Matches,
 ) -> dict[str, dict[str, int]]:
     """Per relation type: relations of each annotator and how many the other one shares.
 
@@ -234,7 +240,7 @@ def relation_counts(
     same type from the overlap-match partner of its source to the partner of its
     target (both endpoints must be matched); relations are matched one to one.
     """
-    partner = {first[row].id: second[col].id for row, col in matches}
+    partner = {first[row].id: second[col].id for row, col in zip(*matches, strict=True)}
     result: dict[str, dict[str, int]] = {}
     for r in relations_a:
         result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_a"] += 1
@@ -264,7 +270,7 @@ def attribute_value_key(value: Any) -> str:
 
 
 def attribute_tables(
-    first: Sequence[SpanUnit], second: Sequence[SpanUnit], matches: Sequence[tuple[int, int]]
+    first: Sequence[SpanUnit], second: Sequence[SpanUnit], matches: Matches
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Per attribute name, counts of (first annotator's value, second's) over matched spans.
 
@@ -273,7 +279,7 @@ def attribute_tables(
     come in the order the first annotator's spans give them.
     """
     tables: dict[str, dict[str, dict[str, int]]] = {}
-    for row, col in matches:
+    for row, col in zip(*matches, strict=True):
         theirs = second[col].attributes
         for name, value in first[row].attributes.items():
             other = theirs.get(name)

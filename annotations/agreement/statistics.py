@@ -223,7 +223,7 @@ def _batch_statistics(prepared: Sequence[_Prepared]) -> list[dict[str, Any]]:
             spans_a, spans_b = ordered[first + i], ordered[first + j]
             name_a, name_b = item.annotators[i], item.annotators[j]
             overlap = [0] * len(labels)
-            for row, _ in found:
+            for row in found[0]:
                 overlap[position[spans_a[row].label]] += 1
             pairs[PAIR_SEPARATOR.join((name_a, name_b))] = {
                 "length": length,

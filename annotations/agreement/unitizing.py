@@ -10,8 +10,8 @@ per-document statistics without revisiting any span.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
-from typing import Any
+from itertools import accumulate, chain, pairwise
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,13 +27,24 @@ GAP = ""
 COMPOUND_SEPARATOR = "+"
 
 
-def _from_histogram(histogram: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
+class _Histograms(NamedTuple):
+    """Several histograms {length: count} end to end, sorted by (histogram, length)."""
+
+    owner: IntArray  #: per entry: its histogram
+    lengths: IntArray
+    counts: FloatArray
+    bounds: list[int]  #: histogram k is the slice bounds[k]:bounds[k + 1]
+
+
+def _from_histograms(histograms: Sequence[Mapping[str, float]]) -> _Histograms:
     # map(int) over the keys runs in C; numpy's own parsing of strings is slower.
-    size = len(histogram)
-    lengths = np.fromiter(map(int, histogram), dtype=np.float64, count=size)
-    counts = np.fromiter(histogram.values(), dtype=np.float64, count=size)
-    order = np.argsort(lengths)
-    return lengths[order], counts[order]
+    lengths = np.array(list(map(int, chain.from_iterable(histograms))), dtype=np.int64)
+    counts = np.array(list(chain.from_iterable(h.values() for h in histograms)), dtype=np.float64)
+    sizes = [len(histogram) for histogram in histograms]
+    owner = np.repeat(np.arange(len(histograms), dtype=np.int64), sizes)
+    # One histogram's lengths are distinct, so (histogram, length) orders every entry.
+    order = np.argsort(owner * (int(lengths.max(initial=0)) + 1) + lengths)
+    return _Histograms(owner[order], lengths[order], counts[order], [0, *accumulate(sizes)])
 
 
 def _histograms(keys: IntArray, lengths: IntArray, size: int) -> list[dict[str, int]]:
@@ -144,23 +155,62 @@ def alpha_u_disagreements(
     becomes ``rated_length`` = Σ_d m_d L_d; for one document, or documents that all
     have the same m, these are exactly DKPro's values.
     """
-    units, unit_counts = _from_histogram(label.get("units", {}))
-    gaps, gap_counts = _from_histogram(label.get("gaps", {}))
-    observed = float(label.get("observed", 0.0)) / (pair_length * length) if pair_length else 0.0
-    total_units = float(unit_counts.sum())
-    if total_units == 0 or length == 0:
-        return observed, 0.0
-    # Σ_{g ≥ l} (g − l + 1) over the gaps, for every unit length l at once.
-    weighted = np.concatenate([np.cumsum((gaps * gap_counts)[::-1])[::-1], [0.0]])
-    how_many = np.concatenate([np.cumsum(gap_counts[::-1])[::-1], [0.0]])
-    first = np.searchsorted(gaps, units, side="left")
-    placements = weighted[first] - (units - 1.0) * how_many[first]
-    within = (total_units - 1.0) * (2 * units**3 - 3 * units**2 + units) / 3.0
-    numerator = float((unit_counts * (within + units**2 * placements)).sum())
-    self_pairs = float((unit_counts * units * (units - 1.0)).sum())
-    denominator = rated_length * (rated_length - 1.0) - self_pairs
-    expected = (2.0 / length) * numerator / denominator if denominator > 0 else 0.0
-    return observed, expected
+    return _alpha_u_disagreements([label], pair_length, rated_length, length)[0]
+
+
+def _alpha_u_disagreements(
+    labels: Sequence[Mapping[str, Any]], pair_length: float, rated_length: float, length: float
+) -> list[tuple[float, float]]:
+    """:func:`alpha_u_disagreements` of several labels of one continuum.
+
+    A document's histograms hold a few dozen lengths, so numpy's cost per call would
+    dominate a computation label by label: the labels' histograms are laid end to end
+    and computed with one set of calls. Each value is computed element by element with
+    the same operations as for one label, and each label's sums run over its own slice.
+    """
+    observed = [
+        float(label.get("observed", 0.0)) / (pair_length * length) if pair_length else 0.0
+        for label in labels
+    ]
+    units = _from_histograms([label.get("units", {}) for label in labels])
+    gaps = _from_histograms([label.get("gaps", {}) for label in labels])
+    total_units = [float(units.counts[low:high].sum()) for low, high in pairwise(units.bounds)]
+    if length == 0 or not labels:
+        return [(value, 0.0) for value in observed]
+    span = int(max(units.lengths.max(initial=0), gaps.lengths.max(initial=0))) + 1
+    first = np.searchsorted(gaps.owner * span + gaps.lengths, units.owner * span + units.lengths)
+    # Per label, Σ_{g ≥ l} g·count and Σ_{g ≥ l} count from each of its gaps on (running
+    # sums from its longest gap down), then a row of zeros for lengths past its longest
+    # gap: label k's rows start k rows after its gaps do.
+    gap_lengths = gaps.lengths.astype(np.float64)
+    per_gap = np.stack([gap_lengths * gaps.counts, gaps.counts], axis=1)
+    suffix = np.concatenate(
+        [
+            part
+            for low, high in pairwise(gaps.bounds)
+            for part in (np.cumsum(per_gap[low:high][::-1], axis=0)[::-1], np.zeros((1, 2)))
+        ]
+    )
+    at = first + units.owner
+    unit_lengths = units.lengths.astype(np.float64)
+    placements = suffix[at, 0] - (unit_lengths - 1.0) * suffix[at, 1]
+    within = (
+        (np.array(total_units)[units.owner] - 1.0)
+        * (2 * unit_lengths**3 - 3 * unit_lengths**2 + unit_lengths)
+        / 3.0
+    )
+    numerators = units.counts * (within + unit_lengths**2 * placements)
+    self_pairs = units.counts * unit_lengths * (unit_lengths - 1.0)
+    result = []
+    for index, (low, high) in enumerate(pairwise(units.bounds)):
+        if total_units[index] == 0:
+            result.append((observed[index], 0.0))
+            continue
+        numerator = float(numerators[low:high].sum())
+        denominator = rated_length * (rated_length - 1.0) - float(self_pairs[low:high].sum())
+        expected = (2.0 / length) * numerator / denominator if denominator > 0 else 0.0
+        result.append((observed[index], expected))
+    return result
 
 
 def alpha_u_metrics(statistics: Mapping[str, Any]) -> tuple[float | None, dict[str, float | None]]:
@@ -171,14 +221,20 @@ def alpha_u_metrics(statistics: Mapping[str, Any]) -> tuple[float | None, dict[s
     where the expected disagreement is zero (no units at all, or no room for chance).
     """
     norm = statistics.get("norm", {})
+    labels = [
+        (name, label)
+        for name, label in sorted(statistics.get("labels", {}).items())
+        if any(label.get("units", {}).values())
+    ]
+    disagreements = _alpha_u_disagreements(
+        [label for _, label in labels],
+        norm.get("pair_length", 0),
+        norm.get("rated_length", 0),
+        norm.get("length", 0),
+    )
     by_label: dict[str, float | None] = {}
     total_observed = total_expected = 0.0
-    for name, label in sorted(statistics.get("labels", {}).items()):
-        if not any(label.get("units", {}).values()):
-            continue
-        observed, expected = alpha_u_disagreements(
-            label, norm.get("pair_length", 0), norm.get("rated_length", 0), norm.get("length", 0)
-        )
+    for (name, _), (observed, expected) in zip(labels, disagreements, strict=True):
         by_label[name] = 1.0 - observed / expected if expected > 0 else None
         total_observed += observed
         total_expected += expected

@@ -12,7 +12,7 @@ from annotations.agreement import (
     metrics_from_statistics,
 )
 from annotations.agreement.layers import stable_order, unique
-from annotations.agreement.unitizing import alpha_u_disagreements
+from annotations.agreement.unitizing import _alpha_u_disagreements, alpha_u_disagreements
 
 
 def _document(units, length, begin=0, annotators=("0", "1")):
@@ -185,3 +185,18 @@ def test_stable_order_is_lexsort_with_the_first_key_first(high: int) -> None:
     keys = [rng.integers(-3, high, 400) for _ in range(4)]
     assert stable_order(*keys).tolist() == np.lexsort(keys[::-1]).tolist()
     assert stable_order(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_alpha_u_of_labels_computed_together_is_that_of_each_label_alone() -> None:
+    """The metric lays every label's histograms end to end; each label's values must be
+    exactly those it has alone, whatever the order of its histogram's keys."""
+    labels = [
+        {"observed": 30.0, "units": {"12": 2, "3": 1, "40": 1}, "gaps": {"7": 3, "100": 1}},
+        {"observed": 0.0, "units": {"5": 4}, "gaps": {}},
+        {"observed": 8.0, "units": {}, "gaps": {"50": 2}},
+        {"observed": 2.0, "units": {"90": 1, "1": 3}, "gaps": {"2": 1, "1": 5, "300": 2}},
+    ]
+    together = _alpha_u_disagreements(labels, 900, 1200, 400)
+    assert together == [alpha_u_disagreements(label, 900, 1200, 400) for label in labels]
+    assert together[2] == (8.0 / (900 * 400), 0.0)
+    assert all(expected > 0 for _, expected in together[:2] + together[3:])
