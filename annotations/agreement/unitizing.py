@@ -62,6 +62,14 @@ def _histograms(keys: IntArray, lengths: IntArray, size: int) -> list[dict[str, 
     ]
 
 
+def _run_sums(values: IntArray, lengths: IntArray) -> IntArray:
+    """The sums of consecutive runs of ``values`` of the given lengths (integers, exact)."""
+    ends = np.cumsum(lengths)
+    totals = np.concatenate([[0], np.cumsum(values)])
+    result: IntArray = totals[ends] - totals[ends - lengths]
+    return result
+
+
 def alpha_u_statistics(batch: LayerBatch) -> tuple[list[dict[int, dict[str, Any]]], FloatArray]:
     """Per-document statistics of αU for every label, and the shared length of each pair.
 
@@ -84,26 +92,37 @@ def alpha_u_statistics(batch: LayerBatch) -> tuple[list[dict[int, dict[str, Any]
     observed = np.zeros(documents * labels)
     most_pairs = int((batch.coders * (batch.coders - 1) // 2).max()) if documents else 0
     shared = np.zeros((documents, most_pairs, labels))
-    starts, ends, label_of = batch.padded()
-    for i, j, docs in batch.pair_slots():
-        a, b = batch.first_layer[docs] + i, batch.first_layer[docs] + j
-        sa, ea, la = starts[a][:, :, None], ends[a][:, :, None], label_of[a][:, :, None]
-        sb, eb, lb = starts[b][:, None, :], ends[b][:, None, :], label_of[b][:, None, :]
-        overlap = (la == lb) & (la >= 0) & (sa < eb) & (sb < ea)
-        squared = ((sa - sb) ** 2 + (ea - eb) ** 2) * overlap
-        per_a = squared.sum(axis=2) + (ends[a] - starts[a]) ** 2 * ~overlap.any(axis=2)
-        per_b = (ends[b] - starts[b]) ** 2 * ~overlap.any(axis=1)
-        # Padding has label −1, length 0 and no overlap: it adds 0 wherever it is counted.
-        key_a = (docs[:, None] * labels + np.maximum(label_of[a], 0)).ravel()
-        key_b = (docs[:, None] * labels + np.maximum(label_of[b], 0)).ravel()
-        observed += np.bincount(key_a, weights=per_a.ravel(), minlength=documents * labels)
-        observed += np.bincount(key_b, weights=per_b.ravel(), minlength=documents * labels)
-        both = ((np.minimum(ea, eb) - np.maximum(sa, sb)) * overlap).sum(axis=2)
-        local = (np.arange(docs.size)[:, None] * labels + np.maximum(label_of[a], 0)).ravel()
-        shared[docs, pair_index(i, j, batch.coders[docs])] = np.bincount(
-            local, weights=both.ravel(), minlength=docs.size * labels
-        ).reshape(docs.size, labels)
     unit_doc = batch.unit_doc
+    doc_label = unit_doc * labels + batch.labels
+    # Positions as one sorted key per (document, label): each layer's units of a label
+    # are disjoint and sorted by start, so their ends are sorted too.
+    span = int(batch.lengths.max()) + 1 if documents else 1
+    start_key, end_key = doc_label * span + batch.starts, doc_label * span + batch.ends
+    squared_length = (batch.ends - batch.starts) ** 2
+    layer_start = np.searchsorted(batch.owner, np.arange(batch.layers + 1))
+    for i, j, docs in batch.pair_slots():
+        first_layers = batch.first_layer[docs]
+        a = ranges(layer_start[first_layers + i], layer_start[first_layers + i + 1])
+        b = ranges(layer_start[first_layers + j], layer_start[first_layers + j + 1])
+        # The units of b that a unit of a overlaps are one run of b: those that end after
+        # it starts and start before it ends.
+        low = np.searchsorted(end_key[b], start_key[a], side="right")
+        high = np.maximum(np.searchsorted(start_key[b], end_key[a]), low)
+        runs = ranges(low, high)
+        mine, theirs = np.repeat(a, high - low), b[runs]
+        squared = (batch.starts[mine] - batch.starts[theirs]) ** 2 + (
+            batch.ends[mine] - batch.ends[theirs]
+        ) ** 2
+        both = np.minimum(batch.ends[mine], batch.ends[theirs]) - np.maximum(
+            batch.starts[mine], batch.starts[theirs]
+        )
+        per_a = np.where(high > low, _run_sums(squared, high - low), squared_length[a])
+        per_b = np.where(np.bincount(runs, minlength=b.size) > 0, 0, squared_length[b])
+        observed += np.bincount(doc_label[a], weights=per_a, minlength=documents * labels)
+        observed += np.bincount(doc_label[b], weights=per_b, minlength=documents * labels)
+        shared[docs, pair_index(i, j, batch.coders[docs])] = np.bincount(
+            doc_label[a], weights=_run_sums(both, high - low), minlength=documents * labels
+        ).reshape(documents, labels)[docs]
     group = batch.owner * labels + batch.labels
     first_of_group = np.ones(group.size, dtype=bool)
     first_of_group[1:] = group[1:] != group[:-1]
@@ -111,17 +130,15 @@ def alpha_u_statistics(batch: LayerBatch) -> tuple[list[dict[int, dict[str, Any]
     previous_end[first_of_group] = 0
     last_end = np.zeros(batch.layers * labels, dtype=np.int64)
     np.maximum.at(last_end, group, batch.ends)
-    present = np.bincount(unit_doc * labels + batch.labels, minlength=documents * labels) > 0
+    present = np.bincount(doc_label, minlength=documents * labels) > 0
     # Every layer's last gap of every label the document has (the whole text where
     # the annotator marked nothing with that label).
     final_layer, final_label = np.nonzero(present.reshape(documents, labels)[batch.layer_doc])
     final_doc = batch.layer_doc[final_layer]
     final_gaps = batch.lengths[final_doc] - last_end[final_layer * labels + final_label]
-    unit_hist = _histograms(
-        unit_doc * labels + batch.labels, batch.ends - batch.starts, documents * labels
-    )
+    unit_hist = _histograms(doc_label, batch.ends - batch.starts, documents * labels)
     gap_hist = _histograms(
-        np.concatenate([unit_doc * labels + batch.labels, final_doc * labels + final_label]),
+        np.concatenate([doc_label, final_doc * labels + final_label]),
         np.concatenate([batch.starts - previous_end, final_gaps]),
         documents * labels,
     )

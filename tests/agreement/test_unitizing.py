@@ -1,5 +1,8 @@
 """Krippendorff's αU (1995/2004) and the uα family (2016): published and hand-derived values."""
 
+import random
+from itertools import combinations
+
 import krippendorff
 import numpy as np
 import pytest
@@ -11,8 +14,12 @@ from annotations.agreement import (
     document_statistics,
     metrics_from_statistics,
 )
-from annotations.agreement.layers import stable_order, unique
-from annotations.agreement.unitizing import _alpha_u_disagreements, alpha_u_disagreements
+from annotations.agreement.layers import LayerBatch, stable_order, unique
+from annotations.agreement.unitizing import (
+    _alpha_u_disagreements,
+    alpha_u_disagreements,
+    alpha_u_statistics,
+)
 
 
 def _document(units, length, begin=0, annotators=("0", "1")):
@@ -200,3 +207,44 @@ def test_alpha_u_of_labels_computed_together_is_that_of_each_label_alone() -> No
     assert together == [alpha_u_disagreements(label, 900, 1200, 400) for label in labels]
     assert together[2] == (8.0 / (900 * 400), 0.0)
     assert all(expected > 0 for _, expected in together[:2] + together[3:])
+
+
+def _disjoint_units(rng: random.Random, length: int, labels: int) -> list[tuple[int, int, int]]:
+    """Random units of one layer: each label's units disjoint, sorted by (label, start)."""
+    units = []
+    for label in range(labels):
+        cuts = sorted(rng.sample(range(length + 1), 2 * rng.randint(0, min(4, length // 2))))
+        units += [(s, e, label) for s, e in zip(cuts[::2], cuts[1::2], strict=True) if s < e]
+    return units
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_alpha_u_observed_and_shared_lengths_are_the_pairwise_sums(seed: int) -> None:
+    """δ² and shared lengths summed pair of units by pair of units, as the definition
+    reads, against the batch computation."""
+    rng = random.Random(seed)
+    documents = []
+    for _ in range(rng.randint(1, 4)):
+        length = rng.randint(1, 60)
+        layers = [_disjoint_units(rng, length, 3) for _ in range(rng.randint(2, 4))]
+        documents.append((layers, length))
+    per_document, shared = alpha_u_statistics(LayerBatch.build(documents, 3))
+    for doc, (layers, _) in enumerate(documents):
+        observed = [0] * 3
+        for pair, (first, second) in enumerate(combinations(layers, 2)):
+            inter = [0] * 3
+            for own, other in ((first, second), (second, first)):
+                for s, e, label in own:
+                    met = [
+                        (t, f)
+                        for t, f, other_label in other
+                        if other_label == label and s < f and t < e
+                    ]
+                    if not met:
+                        observed[label] += (e - s) ** 2
+                    elif own is first:
+                        observed[label] += sum((s - t) ** 2 + (e - f) ** 2 for t, f in met)
+                        inter[label] += sum(min(e, f) - max(s, t) for t, f in met)
+            assert shared[doc, pair].tolist() == inter
+        expected = {label: value for label, value in enumerate(observed) if value}
+        assert {k: v["observed"] for k, v in per_document[doc].items() if v["observed"]} == expected
