@@ -138,7 +138,7 @@ def cohen_kappa_from_table(table: FloatArray) -> float | None:
     if total == 0:
         return None
     p = table / total
-    observed = float(np.trace(p))
+    observed = float(p.trace())
     expected = float(p.sum(axis=1) @ p.sum(axis=0))
     if expected >= 1.0:
         return None
@@ -156,7 +156,7 @@ def scott_pi_from_table(table: FloatArray) -> float | None:
     if total == 0:
         return None
     p = table / total
-    observed = float(np.trace(p))
+    observed = float(p.trace())
     pooled = (p.sum(axis=1) + p.sum(axis=0)) / 2.0
     expected = float(pooled @ pooled)
     if expected >= 1.0:

@@ -294,9 +294,7 @@ def attribute_tables(
 def table_to_matrix(table: Mapping[str, Mapping[str, float]]) -> tuple[list[str], FloatArray]:
     """A nested {first value: {second value: count}} table as a square matrix."""
     values = sorted(set(table) | {k for row in table.values() for k in row})
-    position = {value: index for index, value in enumerate(values)}
-    matrix = np.zeros((len(values), len(values)))
-    for a, row in table.items():
-        for b, count in row.items():
-            matrix[position[a], position[b]] += count
-    return values, matrix
+    empty: Mapping[str, float] = {}
+    rows = [table.get(a, empty) for a in values]
+    matrix = np.array([[row.get(b, 0.0) for b in values] for row in rows], dtype=np.float64)
+    return values, matrix.reshape(len(values), len(values))

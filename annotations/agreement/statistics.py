@@ -372,23 +372,26 @@ def _f1(matched: float, total: float) -> float | None:
 
 
 def _span_f1(label_counts: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
-    totals = {label: c.get("n_a", 0) + c.get("n_b", 0) for label, c in label_counts.items()}
+    totals, exact, overlap = {}, {}, {}
+    for label, c in label_counts.items():
+        totals[label] = c.get("n_a", 0) + c.get("n_b", 0)
+        exact[label] = c.get("exact", 0)
+        overlap[label] = c.get("overlap", 0)
     overall_total = sum(totals.values())
-    exact = {label: c.get("exact", 0) for label, c in label_counts.items()}
-    overlap = {label: c.get("overlap", 0) for label, c in label_counts.items()}
+    ordered = sorted(totals)
     return {
         "f1_exact": _f1(sum(exact.values()), overall_total),
         "f1_overlap": _f1(sum(overlap.values()), overall_total),
-        "f1_exact_by_label": {label: _f1(exact[label], totals[label]) for label in sorted(totals)},
-        "f1_overlap_by_label": {
-            label: _f1(overlap[label], totals[label]) for label in sorted(totals)
-        },
+        "f1_exact_by_label": {label: _f1(exact[label], totals[label]) for label in ordered},
+        "f1_overlap_by_label": {label: _f1(overlap[label], totals[label]) for label in ordered},
     }
 
 
 def _relations_f1(by_type: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
-    totals = {kind: c.get("n_a", 0) + c.get("n_b", 0) for kind, c in by_type.items()}
-    matched = {kind: c.get("matched", 0) for kind, c in by_type.items()}
+    totals, matched = {}, {}
+    for kind, c in by_type.items():
+        totals[kind] = c.get("n_a", 0) + c.get("n_b", 0)
+        matched[kind] = c.get("matched", 0)
     return {
         "relations_f1": _f1(sum(matched.values()), sum(totals.values())),
         "relations_f1_by_type": {kind: _f1(matched[kind], totals[kind]) for kind in sorted(totals)},
@@ -412,19 +415,20 @@ def _attribute_alpha(table: Mapping[str, Mapping[str, float]]) -> dict[str, Any]
 
 
 def _pair_metrics(pair: Mapping[str, Any]) -> dict[str, Any]:
-    pooled = [0.0, 0.0, 0.0]
+    o00 = o01 = o11 = 0.0
+    length = pair.get("length", 0)
     for c in pair.get("layers", {}).values():
         layer = pair_char_coincidences(
-            c.get("inter", 0), c.get("len_a", 0), c.get("len_b", 0), pair.get("length", 0)
+            c.get("inter", 0), c.get("len_a", 0), c.get("len_b", 0), length
         )
-        pooled = [total + part for total, part in zip(pooled, layer, strict=True)]
+        o00, o01, o11 = o00 + layer[0], o01 + layer[1], o11 + layer[2]
     attributes = {
         name: {"cohen_kappa": cohen_kappa_from_table(table_to_matrix(table)[1])}
         for name, table in sorted(pair.get("attributes", {}).items())
     }
     return (
         _span_f1(pair.get("labels", {}))
-        | {"char_alpha": binary_alpha(*pooled)}
+        | {"char_alpha": binary_alpha(o00, o01, o11)}
         | _relations_f1(pair.get("relations", {}))
         | {"attributes": attributes}
     )

@@ -423,10 +423,11 @@ def u_alpha_metrics(statistics: Mapping[str, Any]) -> dict[str, Any]:
     )
     size = len(names)
     position = {name: index for index, name in enumerate(names)}
-    observed = np.zeros((size, size))
-    for c, cells in observed_map.items():
-        for k, value in cells.items():
-            observed[position[c], position[k]] = value
+    cells = [0.0] * (size * size)
+    for c, row in observed_map.items():
+        for k, value in row.items():
+            cells[position[c] * size + position[k]] = value
+    observed = np.array(cells, dtype=np.float64).reshape(size, size)
     sq = np.array([statistics.get("sq", {}).get(name, 0.0) for name in names])
     cu_sq = np.array([statistics.get("cu_sq", {}).get(name, 0.0) for name in names])
     total = float(statistics.get("n", 0.0))
@@ -442,7 +443,7 @@ def u_alpha_metrics(statistics: Mapping[str, Any]) -> dict[str, Any]:
     if total > 0 and denominator > 0:
         expected = total * (np.outer(margins, margins) - np.diag(sq)) / denominator
         result["u_alpha"] = _ratio_alpha(
-            total - float(np.trace(observed)), total - float(np.trace(expected))
+            total - float(observed.trace()), total - float(expected.trace())
         )
         result["abs_u_alpha"] = _ratio_alpha(
             margins[gap] - observed[gap, gap], float(expected[gap].sum()) - expected[gap, gap]
@@ -459,15 +460,21 @@ def u_alpha_metrics(statistics: Mapping[str, Any]) -> dict[str, Any]:
     unit_expected = (np.outer(unit_margins, unit_margins) - np.diag(correction)) / unit_denominator
     agreeing = observed[valued, valued]
     result["cu_alpha"] = _ratio_alpha(
-        unit_total - float(agreeing.sum()), unit_total - float(np.trace(unit_expected))
+        unit_total - float(agreeing.sum()), unit_total - float(unit_expected.trace())
     )
-    expected_margins = unit_expected.sum(axis=1)
-    for row, index in enumerate(valued):
-        own = unit_margins[row]
-        expected_off = expected_margins[row] - unit_expected[row, row]
-        if own <= 0 or expected_margins[row] <= 0 or expected_off <= 1e-12:
+    # Label by label, in plain floats: the same double arithmetic as numpy's scalars.
+    for index, own, expected_margin, expected_own, agreed in zip(
+        valued,
+        unit_margins.tolist(),
+        unit_expected.sum(axis=1).tolist(),
+        unit_expected.diagonal().tolist(),
+        agreeing.tolist(),
+        strict=True,
+    ):
+        expected_off = expected_margin - expected_own
+        if own <= 0 or expected_margin <= 0 or expected_off <= 1e-12:
             result["k_u_alpha_by_label"][names[index]] = None
             continue
-        ratio = (expected_margins[row] / own) * (own - agreeing[row]) / expected_off
-        result["k_u_alpha_by_label"][names[index]] = 1.0 - float(ratio)
+        ratio = (expected_margin / own) * (own - agreed) / expected_off
+        result["k_u_alpha_by_label"][names[index]] = 1.0 - ratio
     return result
