@@ -363,13 +363,14 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
     matrices = (observed.reshape(documents, size, size) * scale[:, None, None]).tolist()
     squares = sq.reshape(documents, size).tolist()
     corrections = (cu_sq.reshape(documents, size) * scale[:, None]).tolist()
+    # Each document's codes (its values, the gap always among them), sorted: one run
+    # of the sorted (document, code) keys per document.
     seen = unique(np.concatenate([section_doc * size + code, np.arange(documents) * size]))
-    codes: list[list[int]] = [[] for _ in range(documents)]
-    for key in seen.tolist():
-        codes[key // size].append(key % size)
+    seen_codes = (seen % size).tolist()
+    runs = np.searchsorted(seen, np.arange(documents + 1) * size).tolist()
     result = []
-    for doc in range(documents):
-        matrix, own_codes = matrices[doc], codes[doc]
+    for doc, (low, high) in enumerate(pairwise(runs)):
+        matrix, own_codes = matrices[doc], seen_codes[low:high]
         result.append(
             {
                 "n": float(batch.coders[doc] * batch.lengths[doc]),
