@@ -9,9 +9,11 @@ per-document statistics without revisiting any span.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from itertools import accumulate, chain, pairwise
-from typing import Any, NamedTuple
+from itertools import accumulate, pairwise
+from operator import lt, mul
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,24 +29,13 @@ GAP = ""
 COMPOUND_SEPARATOR = "+"
 
 
-class _Histograms(NamedTuple):
-    """Several histograms {length: count} end to end, sorted by (histogram, length)."""
-
-    owner: IntArray  #: per entry: its histogram
-    lengths: IntArray
-    counts: FloatArray
-    bounds: list[int]  #: histogram k is the slice bounds[k]:bounds[k + 1]
-
-
-def _from_histograms(histograms: Sequence[Mapping[str, float]]) -> _Histograms:
+def _from_histogram(histogram: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
     # map(int) over the keys runs in C; numpy's own parsing of strings is slower.
-    lengths = np.array(list(map(int, chain.from_iterable(histograms))), dtype=np.int64)
-    counts = np.array(list(chain.from_iterable(h.values() for h in histograms)), dtype=np.float64)
-    sizes = [len(histogram) for histogram in histograms]
-    owner = np.repeat(np.arange(len(histograms), dtype=np.int64), sizes)
-    # One histogram's lengths are distinct, so (histogram, length) orders every entry.
-    order = np.argsort(owner * (int(lengths.max(initial=0)) + 1) + lengths)
-    return _Histograms(owner[order], lengths[order], counts[order], [0, *accumulate(sizes)])
+    size = len(histogram)
+    lengths = np.fromiter(map(int, histogram), dtype=np.float64, count=size)
+    counts = np.fromiter(histogram.values(), dtype=np.float64, count=size)
+    order = np.argsort(lengths)
+    return lengths[order], counts[order]
 
 
 def _histograms(keys: IntArray, lengths: IntArray, size: int) -> list[dict[str, int]]:
@@ -172,62 +163,92 @@ def alpha_u_disagreements(
     becomes ``rated_length`` = Σ_d m_d L_d; for one document, or documents that all
     have the same m, these are exactly DKPro's values.
     """
-    return _alpha_u_disagreements([label], pair_length, rated_length, length)[0]
+    observed = float(label.get("observed", 0.0)) / (pair_length * length) if pair_length else 0.0
+    if length == 0:
+        return observed, 0.0
+    expected = _expected_in_integers(label, rated_length, length)
+    if expected is None:
+        expected = _expected_in_floats(label, rated_length, length)
+    return observed, expected
 
 
-def _alpha_u_disagreements(
-    labels: Sequence[Mapping[str, Any]], pair_length: float, rated_length: float, length: float
-) -> list[tuple[float, float]]:
-    """:func:`alpha_u_disagreements` of several labels of one continuum.
+#: Doubles hold every integer below 2⁵³ exactly.
+_EXACT_BELOW = 1 << 53
 
-    A document's histograms hold a few dozen lengths, so numpy's cost per call would
-    dominate a computation label by label: the labels' histograms are laid end to end
-    and computed with one set of calls. Each value is computed element by element with
-    the same operations as for one label, and each label's sums run over its own slice.
+
+def _sorted_histogram(histogram: Mapping[str, Any]) -> tuple[list[int], list[Any]]:
+    """A histogram's lengths, ascending, and their counts."""
+    lengths = list(map(int, histogram))
+    counts = list(histogram.values())
+    # A document's histograms come in order; a combined one may not.
+    if not all(map(lt, lengths, lengths[1:])):
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        lengths, counts = [lengths[i] for i in order], [counts[i] for i in order]
+    return lengths, counts
+
+
+def _expected_in_integers(
+    label: Mapping[str, Any], rated_length: float, length: float
+) -> float | None:
+    """D_e of :func:`alpha_u_disagreements` with its sums in Python integers, or None
+    where they could outgrow a double's integers.
+
+    Every term of D_e's numerator and of Σ l(l − 1) is an integer. With N units of
+    lengths up to L, whose counts are positive integers, and gaps of total length G,
+    each intermediate of :func:`_expected_in_floats` is at most N(2N·L³ + L²·G); below
+    2⁵³ every one of them is an exact integer there, so integers computed here and
+    converted once are the same doubles, without numpy's cost per call on a document's
+    few dozen lengths. Otherwise (a very large project) the float computation runs.
     """
-    observed = [
-        float(label.get("observed", 0.0)) / (pair_length * length) if pair_length else 0.0
-        for label in labels
-    ]
-    units = _from_histograms([label.get("units", {}) for label in labels])
-    gaps = _from_histograms([label.get("gaps", {}) for label in labels])
-    total_units = [float(units.counts[low:high].sum()) for low, high in pairwise(units.bounds)]
-    if length == 0 or not labels:
-        return [(value, 0.0) for value in observed]
-    span = int(max(units.lengths.max(initial=0), gaps.lengths.max(initial=0))) + 1
-    first = np.searchsorted(gaps.owner * span + gaps.lengths, units.owner * span + units.lengths)
-    # Per label, Σ_{g ≥ l} g·count and Σ_{g ≥ l} count from each of its gaps on (running
-    # sums from its longest gap down), then a row of zeros for lengths past its longest
-    # gap: label k's rows start k rows after its gaps do.
-    gap_lengths = gaps.lengths.astype(np.float64)
-    per_gap = np.stack([gap_lengths * gaps.counts, gaps.counts], axis=1)
-    suffix = np.concatenate(
-        [
-            part
-            for low, high in pairwise(gaps.bounds)
-            for part in (np.cumsum(per_gap[low:high][::-1], axis=0)[::-1], np.zeros((1, 2)))
-        ]
-    )
-    at = first + units.owner
-    unit_lengths = units.lengths.astype(np.float64)
-    placements = suffix[at, 0] - (unit_lengths - 1.0) * suffix[at, 1]
-    within = (
-        (np.array(total_units)[units.owner] - 1.0)
-        * (2 * unit_lengths**3 - 3 * unit_lengths**2 + unit_lengths)
-        / 3.0
-    )
-    numerators = units.counts * (within + unit_lengths**2 * placements)
-    self_pairs = units.counts * unit_lengths * (unit_lengths - 1.0)
-    result = []
-    for index, (low, high) in enumerate(pairwise(units.bounds)):
-        if total_units[index] == 0:
-            result.append((observed[index], 0.0))
-            continue
-        numerator = float(numerators[low:high].sum())
-        denominator = rated_length * (rated_length - 1.0) - float(self_pairs[low:high].sum())
-        expected = (2.0 / length) * numerator / denominator if denominator > 0 else 0.0
-        result.append((observed[index], expected))
-    return result
+    unit_lengths, unit_counts = _sorted_histogram(label.get("units", {}))
+    gap_lengths, gap_counts = _sorted_histogram(label.get("gaps", {}))
+    counts = unit_counts + gap_counts
+    # Integers sum to an int; a float (or any other number) among them would not.
+    if counts and (min(counts) < 1 or type(sum(counts)) is not int):
+        return None
+    if not unit_lengths:
+        return 0.0
+    if unit_lengths[0] < 1 or (gap_lengths and gap_lengths[0] < 1):
+        return None
+    total_units = sum(unit_counts)
+    longest = unit_lengths[-1]
+    gap_total = sum(map(mul, gap_lengths, gap_counts))
+    if total_units * (2 * total_units * longest**3 + longest**2 * gap_total) >= _EXACT_BELOW:
+        return None
+    # Σ_{g ≥ l} g·count and Σ_{g ≥ l} count from each gap length on, 0 past the longest:
+    # running sums from the longest gap down, read backwards.
+    weighted = [*accumulate(map(mul, reversed(gap_lengths), reversed(gap_counts)), initial=0)]
+    how_many = [*accumulate(reversed(gap_counts), initial=0)]
+    weighted.reverse()
+    how_many.reverse()
+    numerator = self_pairs = 0
+    for unit, count in zip(unit_lengths, unit_counts, strict=True):
+        first = bisect_left(gap_lengths, unit)
+        placements = weighted[first] - (unit - 1) * how_many[first]
+        within = (total_units - 1) * unit * (unit - 1) * (2 * unit - 1) // 3
+        numerator += count * (within + unit**2 * placements)
+        self_pairs += count * unit * (unit - 1)
+    denominator = rated_length * (rated_length - 1.0) - float(self_pairs)
+    return (2.0 / length) * float(numerator) / denominator if denominator > 0 else 0.0
+
+
+def _expected_in_floats(label: Mapping[str, Any], rated_length: float, length: float) -> float:
+    """D_e of :func:`alpha_u_disagreements` in numpy doubles, for any histograms."""
+    units, unit_counts = _from_histogram(label.get("units", {}))
+    gaps, gap_counts = _from_histogram(label.get("gaps", {}))
+    total_units = float(unit_counts.sum())
+    if total_units == 0:
+        return 0.0
+    # Σ_{g ≥ l} (g − l + 1) over the gaps, for every unit length l at once.
+    weighted = np.concatenate([np.cumsum((gaps * gap_counts)[::-1])[::-1], [0.0]])
+    how_many = np.concatenate([np.cumsum(gap_counts[::-1])[::-1], [0.0]])
+    first = np.searchsorted(gaps, units, side="left")
+    placements = weighted[first] - (units - 1.0) * how_many[first]
+    within = (total_units - 1.0) * (2 * units**3 - 3 * units**2 + units) / 3.0
+    numerator = float((unit_counts * (within + units**2 * placements)).sum())
+    self_pairs = float((unit_counts * units * (units - 1.0)).sum())
+    denominator = rated_length * (rated_length - 1.0) - self_pairs
+    return (2.0 / length) * numerator / denominator if denominator > 0 else 0.0
 
 
 def alpha_u_metrics(statistics: Mapping[str, Any]) -> tuple[float | None, dict[str, float | None]]:
@@ -238,20 +259,14 @@ def alpha_u_metrics(statistics: Mapping[str, Any]) -> tuple[float | None, dict[s
     where the expected disagreement is zero (no units at all, or no room for chance).
     """
     norm = statistics.get("norm", {})
-    labels = [
-        (name, label)
-        for name, label in sorted(statistics.get("labels", {}).items())
-        if any(label.get("units", {}).values())
-    ]
-    disagreements = _alpha_u_disagreements(
-        [label for _, label in labels],
-        norm.get("pair_length", 0),
-        norm.get("rated_length", 0),
-        norm.get("length", 0),
-    )
     by_label: dict[str, float | None] = {}
     total_observed = total_expected = 0.0
-    for (name, _), (observed, expected) in zip(labels, disagreements, strict=True):
+    for name, label in sorted(statistics.get("labels", {}).items()):
+        if not any(label.get("units", {}).values()):
+            continue
+        observed, expected = alpha_u_disagreements(
+            label, norm.get("pair_length", 0), norm.get("rated_length", 0), norm.get("length", 0)
+        )
         by_label[name] = 1.0 - observed / expected if expected > 0 else None
         total_observed += observed
         total_expected += expected

@@ -16,7 +16,8 @@ from annotations.agreement import (
 )
 from annotations.agreement.layers import LayerBatch, stable_order, unique
 from annotations.agreement.unitizing import (
-    _alpha_u_disagreements,
+    _expected_in_floats,
+    _expected_in_integers,
     alpha_u_disagreements,
     alpha_u_statistics,
 )
@@ -194,19 +195,40 @@ def test_stable_order_is_lexsort_with_the_first_key_first(high: int) -> None:
     assert stable_order(np.zeros(0, dtype=np.int64)).tolist() == []
 
 
-def test_alpha_u_of_labels_computed_together_is_that_of_each_label_alone() -> None:
-    """The metric lays every label's histograms end to end; each label's values must be
-    exactly those it has alone, whatever the order of its histogram's keys."""
-    labels = [
-        {"observed": 30.0, "units": {"12": 2, "3": 1, "40": 1}, "gaps": {"7": 3, "100": 1}},
-        {"observed": 0.0, "units": {"5": 4}, "gaps": {}},
-        {"observed": 8.0, "units": {}, "gaps": {"50": 2}},
-        {"observed": 2.0, "units": {"90": 1, "1": 3}, "gaps": {"2": 1, "1": 5, "300": 2}},
-    ]
-    together = _alpha_u_disagreements(labels, 900, 1200, 400)
-    assert together == [alpha_u_disagreements(label, 900, 1200, 400) for label in labels]
-    assert together[2] == (8.0 / (900 * 400), 0.0)
-    assert all(expected > 0 for _, expected in together[:2] + together[3:])
+@pytest.mark.parametrize("seed", range(10))
+def test_expected_disagreement_in_integers_is_the_float_computation_bit_for_bit(seed: int) -> None:
+    """Wherever the integer computation answers, its value is the very double numpy's
+    float computation gives, histograms in any key order and sums up to just under 2⁵³."""
+    rng = random.Random(seed)
+    answered = 0
+    for _ in range(300):
+        longest = rng.choice([3, 80, 3000, 200_000])
+        units = {str(rng.randint(1, longest)): rng.randint(1, 10**4) for _ in range(20)}
+        gaps = {str(rng.randint(1, 10**6)): rng.randint(1, 10**3) for _ in range(20)}
+        label = {"units": dict(reversed(units.items())), "gaps": gaps}
+        rated = rng.choice([10**5, 10**8, 10**12])
+        exact = _expected_in_integers(label, rated, 5000)
+        if exact is not None:
+            answered += 1
+            assert exact.hex() == _expected_in_floats(label, rated, 5000).hex()
+    assert answered > 50
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        {"units": {"10": 2.0}, "gaps": {"5": 1}},  # a count that is not an integer
+        {"units": {"10": 2}, "gaps": {"5": -1}},  # a negative count (a bad subtraction)
+        {"units": {"250000": 1000}, "gaps": {"5": 1}},  # sums beyond 2⁵³
+    ],
+)
+def test_expected_disagreement_falls_back_to_floats_where_integers_could_differ(
+    label: dict[str, dict[str, float]],
+) -> None:
+    assert _expected_in_integers(label, 10**9, 5000) is None
+    assert alpha_u_disagreements(label, 1, 10**9, 5000)[1] == _expected_in_floats(
+        label, 10**9, 5000
+    )
 
 
 def _disjoint_units(rng: random.Random, length: int, labels: int) -> list[tuple[int, int, int]]:
