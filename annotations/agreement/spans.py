@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,11 @@ from .types import RelationUnit, SpanUnit
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_span_id = attrgetter("id")
 #: One annotator pair's overlap matches: the matched units of the first annotator and,
 #: at the same positions, their partners of the second (indexes into their layers).
-Matches = tuple[list[int], list[int]]
+Matches = tuple[Sequence[int], Sequence[int]]
+_NO_MATCHES: Matches = ((), ())
 
 
 def char_coincidences(batch: LayerBatch) -> FloatArray:
@@ -106,8 +109,10 @@ def overlap_matches_batch(batch: LayerBatch) -> list[list[Matches]]:
     matching does not depend on the order of the input.
     """
     starts, ends, labels = batch.padded()
+    # Every slot is filled below: each pair (i, j) visits every document with more than j
+    # annotators.
     matches: list[list[Matches]] = [
-        [([], []) for _ in range(coders * (coders - 1) // 2)] for coders in batch.coders.tolist()
+        [_NO_MATCHES] * (coders * (coders - 1) // 2) for coders in batch.coders.tolist()
     ]
     for i, j, docs in batch.pair_slots():
         a, b = batch.first_layer[docs] + i, batch.first_layer[docs] + j
@@ -240,15 +245,27 @@ def relation_counts(
     same type from the overlap-match partner of its source to the partner of its
     target (both endpoints must be matched); relations are matched one to one.
     """
-    partner = {first[row].id: second[col].id for row, col in zip(*matches, strict=True)}
     result: dict[str, dict[str, int]] = {}
-    for r in relations_a:
-        result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_a"] += 1
+    for side, relations in (("n_a", relations_a), ("n_b", relations_b)):
+        for r in relations:
+            counts = result.get(r.type)
+            if counts is None:
+                counts = result[r.type] = {"n_a": 0, "n_b": 0, "matched": 0}
+            counts[side] += 1
+    if not result:
+        return result
     unmatched: dict[tuple[str, str, str], int] = {}
     for r in relations_b:
-        result.setdefault(r.type, {"n_a": 0, "n_b": 0, "matched": 0})["n_b"] += 1
         key = (r.type, r.source, r.target)
         unmatched[key] = unmatched.get(key, 0) + 1
+    rows, cols = matches
+    partner = dict(
+        zip(
+            map(_span_id, map(first.__getitem__, rows)),
+            map(_span_id, map(second.__getitem__, cols)),
+            strict=True,
+        )
+    )
     for r in relations_a:
         if r.source in partner and r.target in partner:
             key = (r.type, partner[r.source], partner[r.target])
