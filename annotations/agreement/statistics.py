@@ -66,9 +66,9 @@ def _label_counts(
     exact: Sequence[int],
     overlap: Sequence[int],
 ) -> dict[str, dict[str, int]]:
-    """Per label either annotator used (``own``: names and indexes, sorted by name): each
-    annotator's spans, exact matches (same start, end and label, one to one) and
-    overlap matches."""
+    """Per label of the document (``own``: names and label indexes, sorted by name) that
+    either annotator used: each annotator's spans, exact matches (same start, end and
+    label, one to one) and overlap matches; the counts are indexed by label index."""
     return {
         label: {
             "n_a": spans_a[index],
@@ -173,7 +173,7 @@ def _layers(
                 map(position.__getitem__, map(_label, spans)), dtype=np.int64, count=len(spans)
             ),
         ]
-    ).reshape(3, len(spans))
+    )
     # The sort is stable: spans alike in layer, start, end and label keep their input order.
     order = stable_order(owner, units[0], units[1], units[2])
     raw = LayerBatch.from_arrays(
