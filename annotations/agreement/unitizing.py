@@ -166,7 +166,9 @@ def alpha_u_disagreements(
     observed = float(label.get("observed", 0.0)) / (pair_length * length) if pair_length else 0.0
     if length == 0:
         return observed, 0.0
-    expected = _expected_in_integers(label, rated_length, length)
+    expected = None
+    if len(label.get("units", {})) + len(label.get("gaps", {})) <= _FEW_LENGTHS:
+        expected = _expected_in_integers(label, rated_length, length)
     if expected is None:
         expected = _expected_in_floats(label, rated_length, length)
     return observed, expected
@@ -174,6 +176,9 @@ def alpha_u_disagreements(
 
 #: Doubles hold every integer below 2⁵³ exactly.
 _EXACT_BELOW = 1 << 53
+#: Up to about this many lengths (a document's histograms hold a few dozen), Python
+#: integers cost less than numpy's calls; a project's thousands of lengths go to numpy.
+_FEW_LENGTHS = 100
 
 
 def _sorted_histogram(histogram: Mapping[str, Any]) -> tuple[list[int], list[Any]]:
