@@ -193,8 +193,9 @@ def _batch_statistics(prepared: Sequence[_Prepared]) -> list[dict[str, Any]]:
     position = {label: index for index, label in enumerate(labels)}
     raw, ordered = _layers(prepared, position)
     merged = raw.merged()
-    alpha_u, shared_array = alpha_u_statistics(merged)
-    shared = shared_array.tolist()
+    # Lengths in characters are whole numbers: as Python ints straight from numpy.
+    alpha_u, shared_lengths = alpha_u_statistics(merged)
+    shared = shared_lengths.astype(np.int64).tolist()
     char = char_coincidences(merged).tolist()
     u_alpha = u_alpha_statistics(raw, labels)
     covered = (
@@ -204,6 +205,7 @@ def _batch_statistics(prepared: Sequence[_Prepared]) -> list[dict[str, Any]]:
             minlength=merged.layers * len(labels),
         )
         .reshape(merged.layers, len(labels))
+        .astype(np.int64)
         .tolist()
     )
     spans_by_label = (
@@ -236,9 +238,9 @@ def _batch_statistics(prepared: Sequence[_Prepared]) -> list[dict[str, Any]]:
                 ),
                 "layers": {
                     label: {
-                        "inter": int(shared[doc][pair][index]),
-                        "len_a": int(covered[first + i][index]),
-                        "len_b": int(covered[first + j][index]),
+                        "inter": shared[doc][pair][index],
+                        "len_a": covered[first + i][index],
+                        "len_b": covered[first + j][index],
                     }
                     for label, index in own
                 },
