@@ -12,7 +12,13 @@ from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from annotations.api.serializers import (
+    AssignmentOutputSerializer,
+    RelationOutputSerializer,
+    SpanOutputSerializer,
+)
 from annotations.errors import DomainError
+from annotations.models import Assignment, Relation, Span
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +62,24 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
     )
 
 
+# Services put the objects a refusal is about in its details (a 409's current span, say);
+# the API shows each as its own endpoints do.
+DETAIL_SERIALIZERS: dict[type, type] = {
+    Assignment: AssignmentOutputSerializer,
+    Relation: RelationOutputSerializer,
+    Span: SpanOutputSerializer,
+}
+
+
+def _shown(value: Any) -> Any:
+    serializer = DETAIL_SERIALIZERS.get(type(value))
+    return dict(serializer(value).data) if serializer else value
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(
-            error_body(exc.code, exc.message, exc.field, exc.details), status=exc.status
-        )
+        details = {key: _shown(value) for key, value in exc.details.items()}
+        return Response(error_body(exc.code, exc.message, exc.field, details), status=exc.status)
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(exc)
     if isinstance(exc, Http404):

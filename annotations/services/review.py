@@ -259,8 +259,6 @@ def assignment_remove(
     *, document: Document, actor: User, username: str, version: int | None
 ) -> None:
     """Take the document away from an annotator, with their layer (not once accepted)."""
-    from annotations.api.serializers import AssignmentOutputSerializer
-
     with transaction.atomic():
         # The layer before the document, as submitting and the span services lock them.
         assignment = _annotator_assignment(document, username, lock=True)
@@ -270,7 +268,7 @@ def assignment_remove(
             assignment,
             version,
             "assignment",
-            lambda: dict(AssignmentOutputSerializer(assignment).data),
+            lambda: assignment,
         )
         spans = assignment.spans.count()
         before = {

@@ -270,7 +270,7 @@ def span_update(*, span: Span, actor: User, version: int | None, **changes: Any)
         span = Span.objects.select_for_update().get(pk=span.pk)
         span.assignment = assignment
         _ensure_writable(assignment=assignment, actor=actor)
-        check_version(span, version, "span", lambda: span_payload(span))
+        check_version(span, version, "span", lambda: span)
         before = span_snapshot(span)
         if {"start", "end"} & changes.keys() and "quote" not in changes:
             raise Invalid(
@@ -332,7 +332,7 @@ def span_delete(*, span: Span, actor: User, version: int | None) -> int:
         span = Span.objects.select_for_update().get(pk=span.pk)
         span.assignment = assignment
         _ensure_writable(assignment=assignment, actor=actor)
-        check_version(span, version, "span", lambda: span_payload(span))
+        check_version(span, version, "span", lambda: span)
         relations = list(
             Relation.objects.filter(from_span=span) | Relation.objects.filter(to_span=span)
         )
@@ -430,7 +430,7 @@ def relation_create(
             raise ConflictError(
                 "relation_exists",
                 f"These two spans are already linked by {type} (relation {existing.pk}).",
-                details={"current": relation_payload(existing)},
+                details={"current": existing},
             )
         relation = Relation.objects.create(
             assignment=assignment,
@@ -464,16 +464,3 @@ def relation_delete(*, relation: Relation, actor: User) -> None:
             object_id=relation_id,
             before=before,
         )
-
-
-def span_payload(span: Span) -> dict[str, Any]:
-    """The span as the API shows it, for 409 bodies (error.details.current)."""
-    from annotations.api.serializers import SpanOutputSerializer
-
-    return dict(SpanOutputSerializer(span).data)
-
-
-def relation_payload(relation: Relation) -> dict[str, Any]:
-    from annotations.api.serializers import RelationOutputSerializer
-
-    return dict(RelationOutputSerializer(relation).data)

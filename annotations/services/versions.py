@@ -9,7 +9,8 @@ from annotations.errors import ConflictError, Invalid
 def check_version(obj: Any, version: int | None, what: str, current: Callable[[], Any]) -> None:
     """Refuse a write whose version is missing (400) or stale (409, with the current object).
 
-    `current` builds the object as the API shows it, only when the write is refused.
+    `current` gives the object for the 409's details, only when the write is refused: a
+    model instance, which the API shows as it shows that object anywhere else, or a dict.
     """
     if version is None:
         raise Invalid(
