@@ -349,6 +349,28 @@ class TestRelations:
             "links two spans of the same layer.",
         )
 
+    @pytest.mark.parametrize("reverse", [False, True], ids=["same way", "other way round"])
+    def test_a_link_already_there_is_a_conflict_showing_it(
+        self, world: World, api: Any, reverse: bool
+    ) -> None:
+        client = api(world.annotator)
+        target = self.make_target(world, "claim")
+        ends = {"from_span": world.span.pk, "to_span": target.pk}
+        first = client.post(self.url(world), {"type": "same_claim_as", **ends}, format="json")
+        assert first.status_code == 201, first.content
+        if reverse:  # same_claim_as is symmetric
+            ends = {"from_span": target.pk, "to_span": world.span.pk}
+        again = client.post(self.url(world), {"type": "same_claim_as", **ends}, format="json")
+        error = assert_error(
+            again,
+            409,
+            "relation_exists",
+            f"These two spans are already linked by same_claim_as (relation {first.json()['id']}).",
+        )
+        assert error["details"]["current"] == first.json()
+        listed = client.get(self.url(world)).json()
+        assert [r["id"] for r in listed if r["type"] == "same_claim_as"] == [first.json()["id"]]
+
     def test_unknown_relation_type(self, world: World, api: Any) -> None:
         target = self.make_target(world)
         response = api(world.annotator).post(
