@@ -37,6 +37,23 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class JsonArray:
+    """A JSON array written an item at a time, one item a line: an export may be too large
+    to hold whole. ``closing`` ends the array and whatever encloses it."""
+
+    def __init__(self, out: IO[str], closing: str = "]\n") -> None:
+        self.out, self.closing, self.count = out, closing, 0
+        out.write("[")
+
+    def add(self, item: Any) -> None:
+        self.out.write(",\n" if self.count else "\n")
+        self.out.write(dumps(item))
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write("\n" + self.closing if self.count else self.closing)
+
+
 def attribute_kinds(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Each label's attributes with their type ("enum" or "text"), by label and name."""
     return {

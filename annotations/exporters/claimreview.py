@@ -13,7 +13,7 @@ and the job's report says which ones lack it.
 
 from typing import Any
 
-from annotations.exporters.base import Exporter, dumps, iso
+from annotations.exporters.base import Exporter, JsonArray, iso
 from annotations.exporters.records import DocumentRecord, LayerRecord, SpanRecord
 from annotations.models import AssignmentKind
 
@@ -60,8 +60,7 @@ class ClaimReviewExporter(Exporter):
             self.author["url"] = organization["url"]
         if organization.get("logo"):
             self.author["logo"] = {"@type": "ImageObject", "url": organization["logo"]}
-        self.count = 0
-        self.out.write("[")
+        self.reviews = JsonArray(self.out)
 
     def _review(
         self, document: DocumentRecord, layer: LayerRecord, claim: SpanRecord
@@ -119,12 +118,10 @@ class ClaimReviewExporter(Exporter):
                 for span in layer.spans:
                     if span.label != "claim" or span.verdict is None:
                         continue
-                    self.out.write(",\n" if self.count else "\n")
-                    self.out.write(dumps(self._review(document, layer, span)))
-                    self.count += 1
+                    self.reviews.add(self._review(document, layer, span))
 
     def end(self) -> None:
-        self.out.write("\n]\n" if self.count else "]\n")
-        self.context.counts["claim_reviews"] = self.count
-        if not self.count:
+        self.reviews.close()
+        self.context.counts["claim_reviews"] = self.reviews.count
+        if not self.reviews.count:
             self.context.warnings.append(EMPTY_MESSAGE)

@@ -8,7 +8,7 @@ results. A matching labelling config is in the README.
 
 from typing import Any
 
-from annotations.exporters.base import Exporter, attribute_kinds, dumps, iso
+from annotations.exporters.base import Exporter, JsonArray, attribute_kinds, iso
 from annotations.exporters.records import DocumentRecord, LayerRecord
 from annotations.models import AssignmentKind
 
@@ -73,8 +73,7 @@ class LabelStudioExporter(Exporter):
 
     def begin(self) -> None:
         self.kinds = attribute_kinds(self.context.project.label_schema)
-        self.out.write("[")
-        self.first = True
+        self.tasks = JsonArray(self.out)
 
     def write(self, documents: list[DocumentRecord]) -> None:
         for document in documents:
@@ -109,10 +108,7 @@ class LabelStudioExporter(Exporter):
                             "created_at": iso(layer.submitted_at),
                         }
                     )
-            if not self.first:
-                self.out.write(",\n")
-            self.first = False
-            self.out.write(dumps(task))
+            self.tasks.add(task)
 
     def end(self) -> None:
-        self.out.write("]\n")
+        self.tasks.close()

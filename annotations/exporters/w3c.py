@@ -7,7 +7,7 @@ first page holds every annotation.
 
 from typing import Any
 
-from annotations.exporters.base import Exporter, dumps, iso
+from annotations.exporters.base import Exporter, JsonArray, dumps, iso
 from annotations.exporters.records import DocumentRecord, LayerRecord, selected_layers
 from annotations.models import Relation, Span
 
@@ -44,14 +44,8 @@ class W3cExporter(Exporter):
             "total": total,
         }
         text = dumps(header)
-        self.out.write(text[:-1] + ',"first":{"type":"AnnotationPage","startIndex":0,"items":[')
-        self.first = True
-
-    def _emit(self, item: dict[str, Any]) -> None:
-        if not self.first:
-            self.out.write(",\n")
-        self.first = False
-        self.out.write(dumps(item))
+        self.out.write(text[:-1] + ',"first":{"type":"AnnotationPage","startIndex":0,"items":')
+        self.items = JsonArray(self.out, closing="]}}\n")
 
     def write(self, documents: list[DocumentRecord]) -> None:
         for document in documents:
@@ -81,7 +75,7 @@ class W3cExporter(Exporter):
                                 "value": span.verdict["rating"],
                             }
                         )
-                    self._emit(
+                    self.items.add(
                         {
                             "@context": CONTEXT,
                             "id": f"urn:factcheck:span:{span.id}",
@@ -110,7 +104,7 @@ class W3cExporter(Exporter):
                         }
                     )
                 for relation in layer.relations:
-                    self._emit(
+                    self.items.add(
                         {
                             "@context": CONTEXT,
                             "id": f"urn:factcheck:relation:{relation.id}",
@@ -130,4 +124,4 @@ class W3cExporter(Exporter):
                     )
 
     def end(self) -> None:
-        self.out.write("]}}\n")
+        self.items.close()
