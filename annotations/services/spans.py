@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Q
 
 from annotations.errors import ConflictError, Invalid, PermissionDeniedError
 from annotations.models import (
@@ -252,9 +253,10 @@ def span_create(
 def _relations_broken_by_label(span: Span, label: str) -> list[Relation]:
     schema = span.assignment.document.project.label_schema
     broken = []
-    for relation in Relation.objects.filter(assignment=span.assignment).filter(
-        from_span=span
-    ) | Relation.objects.filter(assignment=span.assignment, to_span=span):
+    relations = Relation.objects.filter(
+        Q(from_span=span) | Q(to_span=span), assignment=span.assignment
+    ).select_related("from_span", "to_span")
+    for relation in relations:
         definition = relation_definition(schema, relation.type)
         from_label = label if relation.from_span_id == span.pk else relation.from_span.label
         to_label = label if relation.to_span_id == span.pk else relation.to_span.label

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations.models import (
     Assignment,
@@ -274,6 +276,29 @@ def test_relabel_that_breaks_a_relation_names_it(world: World, api: Any) -> None
         f"Relabelling this span as denial would make attributed_to (relation {relation.pk}) "
         "invalid; delete those relations first.",
     )
+
+
+def test_relabelling_checks_its_relations_in_queries_that_do_not_grow_with_them(
+    world: World, api: Any
+) -> None:
+    client = api(world.annotator)
+    url = f"/api/spans/{world.span.pk}/"
+    # The first request also loads what is cached for the next ones.
+    assert client.patch(url, {"version": 1, "note": "warm"}, format="json").status_code == 200
+    with CaptureQueriesContext(connection) as one_relation:
+        response = client.patch(url, {"version": 2, "label": "denial"}, format="json")
+    assert response.status_code == 200, response.content
+    for start in (13, 20, 27):
+        extra = SpanFactory(
+            assignment=world.assignment, label="attribution", start=start, end=start + 3
+        )
+        Relation.objects.create(
+            assignment=world.assignment, type="attributed_to", from_span=world.span, to_span=extra
+        )
+    with CaptureQueriesContext(connection) as four_relations:
+        response = client.patch(url, {"version": 3, "label": "claim"}, format="json")
+    assert response.status_code == 200, response.content
+    assert len(four_relations) == len(one_relation)
 
 
 def test_annotators_are_blind_to_each_other(world: World, api: Any) -> None:
