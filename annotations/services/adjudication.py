@@ -147,8 +147,9 @@ def _decide_span(
         return Decided(candidate.key, "accepted", gold_span=span)
     removed = 0
     if existing is not None:
-        removed = Relation.objects.filter(Q(from_span=existing) | Q(to_span=existing)).count()
-        existing.delete()
+        # Deleting the gold span cascades to its relations; the count says how many went.
+        _, deleted = existing.delete()
+        removed = deleted.get(Relation._meta.label, 0)
     return Decided(
         candidate.key, "rejected" if outcome == "rejected" else "open", removed_relations=removed
     )
