@@ -54,6 +54,12 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["id", "document", "author", "created_at"]
 
 
+@admin.register(models.CandidateDecision)
+class CandidateDecisionAdmin(admin.ModelAdmin):
+    list_display = ["id", "document", "kind", "candidate", "outcome", "decided_by", "decided_at"]
+    list_filter = ["kind", "outcome"]
+
+
 @admin.register(models.AgreementResult)
 class AgreementResultAdmin(admin.ModelAdmin):
     list_display = ["id", "project", "document", "metric", "label", "value", "computed_at"]
@@ -70,13 +76,5 @@ class JobAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
-    readonly_fields = [
-        "actor",
-        "project",
-        "action",
-        "object_type",
-        "object_id",
-        "before",
-        "after",
-        "created_at",
-    ]
+    # The audit trail is evidence: every field of an event is read-only.
+    readonly_fields = [field.name for field in models.AuditEvent._meta.fields]
