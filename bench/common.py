@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+BENCH_PASSWORD = "bench-password"
 
 
 def fresh_database(name: str) -> str:
@@ -184,3 +186,33 @@ def gunicorn(database_url: str, port: int, *, static: bool = False) -> Iterator[
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def signed_in_page(base: str, username: str) -> Iterator[Any]:
+    """A headless Chromium page at 1280x900, signed in as `username` (whose password is
+    BENCH_PASSWORD) through the sign-in form of the server at `base`; closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(base + "/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", BENCH_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(base + "/")
+            yield page
+        finally:
+            browser.close()

@@ -13,15 +13,21 @@ Targets (issue 3): first render <= 300 ms, new span <= 50 ms.
     .venv/bin/python bench/ui_render.py
 """
 
-import os
 import random
 import statistics
-import time
 
-from common import free_port, fresh_database, gunicorn, page_timings, summary, use_database
+from common import (
+    BENCH_PASSWORD,
+    free_port,
+    fresh_database,
+    gunicorn,
+    page_timings,
+    signed_in_page,
+    summary,
+    use_database,
+)
 
 PORT = free_port()
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TEXT_LENGTH = 50_000
 SPANS = 1_000
 LOADS = 7
@@ -58,7 +64,7 @@ def setup() -> tuple[str, int]:
 
     users = get_user_model().objects
     admin = users.create_superuser("bench-admin", password="x")
-    alice = users.create_user("alice", password="bench-password")
+    alice = users.create_user("alice", password=BENCH_PASSWORD)
     project = project_create(actor=admin, name="bench", annotators_per_document=1)
     Membership.objects.create(project=project, user=alice, role=Role.ANNOTATOR)
     document = document_create(project=project, actor=admin, title="Long article", text=article())
@@ -88,36 +94,8 @@ def setup() -> tuple[str, int]:
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
     url, document_id = setup()
-    with gunicorn(url, PORT, static=True) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                page.goto(base + "/accounts/login/")
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        page.fill("#id_username", "alice")
-        page.fill("#id_password", "bench-password")
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+    with gunicorn(url, PORT, static=True) as base, signed_in_page(base, "alice") as page:
         annotate = f"{base}/documents/{document_id}/annotate/"
 
         totals, scripts = page_timings(
@@ -177,7 +155,6 @@ def main() -> None:
             f"targets: first render <= 300 ms (median {statistics.median(totals):.0f} ms), "
             f"new span <= 50 ms (median {statistics.median(hotkeys):.1f} ms)"
         )
-        browser.close()
 
 
 if __name__ == "__main__":
