@@ -25,7 +25,6 @@ from annotations.models import (
     AssignmentStatus,
     Comment,
     Document,
-    Membership,
 )
 from annotations.selectors.review import Lease
 from annotations.services.audit import audit_record
@@ -206,7 +205,7 @@ def assignment_add(
                     "Every annotator of this project already has this document; add an "
                     "annotator to the project first.",
                 )
-            user_id = picked[0]
+            annotator = User.objects.get(pk=picked[0])
         else:
             if not username:
                 raise Invalid(
@@ -215,13 +214,9 @@ def assignment_add(
                     "(least_loaded: true).",
                     field="annotator",
                 )
-            member = (
-                Membership.objects.filter(
-                    project=project, user__username=username, user__is_active=True
-                )
-                .values_list("user_id", flat=True)
-                .first()
-            )
+            member = User.objects.filter(
+                memberships__project=project, username=username, is_active=True
+            ).first()
             if member is None:
                 raise Invalid(
                     "not_a_member",
@@ -229,15 +224,15 @@ def assignment_add(
                     "the project first.",
                     field="annotator",
                 )
-            if member in existing:
+            if member.pk in existing:
                 raise ConflictError(
                     "already_assigned",
                     f"“{username}” already has this document.",
                     field="annotator",
                 )
-            user_id = member
-        assignment = Assignment.objects.create(document=document, annotator_id=user_id)
-        assignment = Assignment.objects.select_related("annotator").get(pk=assignment.pk)
+            annotator = member
+        # Created with the annotator already loaded: the answer shows their name.
+        assignment = Assignment.objects.create(document=document, annotator=annotator)
         audit_record(
             actor=actor,
             project=project,
@@ -247,7 +242,7 @@ def assignment_add(
             after={
                 "document": document.pk,
                 "annotator": assignment.annotator_id,
-                "username": assignment.annotator.get_username() if assignment.annotator else None,
+                "username": annotator.get_username(),
                 "rule": "least_loaded" if least_loaded else "editor",
             },
         )
