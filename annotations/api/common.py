@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
@@ -55,6 +56,19 @@ def requested_version(request: Request, body: dict[str, Any] | None = None) -> i
         raise Invalid(
             "invalid_version", f"version must be an integer, not {raw!r}.", field="version"
         ) from exc
+
+
+def versioned_changes(
+    request: Request, serializer_class: type[serializers.Serializer]
+) -> tuple[int | None, dict[str, Any]]:
+    """A versioned write's body, validated: the version the client saw (see
+    `requested_version`) and the changes it asks for, without the version."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    changes = dict(data.validated_data)
+    version = requested_version(request, changes)
+    changes.pop("version", None)
+    return version, changes
 
 
 def acting_user(request: Request) -> User:

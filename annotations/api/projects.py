@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.common import acting_user, error_responses, requested_version
+from annotations.api.common import acting_user, error_responses, versioned_changes
 from annotations.api.pagination import Pagination
 from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer
@@ -78,15 +78,9 @@ class ProjectDetailApi(APIView):
     )
     def patch(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(user=request.user, project_id=project_id, minimum=Role.ADMIN)
-        data = self.UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        changes.pop("version", None)
+        version, changes = versioned_changes(request, self.UpdateSerializer)
         project = services.project_update(
-            project=project,
-            actor=acting_user(request),
-            version=requested_version(request, data.validated_data),
-            **changes,
+            project=project, actor=acting_user(request), version=version, **changes
         )
         context = {"roles": {project.pk: Role.ADMIN.value}}
         return Response(ProjectOutputSerializer(project, context=context).data)
@@ -141,13 +135,9 @@ class MembershipDetailApi(APIView):
         membership = selectors.membership_get(
             user=request.user, project_id=project_id, username=username
         )
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        version, changes = versioned_changes(request, self.InputSerializer)
         membership = services.membership_update(
-            membership=membership,
-            actor=acting_user(request),
-            role=data.validated_data["role"],
-            version=requested_version(request, data.validated_data),
+            membership=membership, actor=acting_user(request), role=changes["role"], version=version
         )
         return Response(MembershipOutputSerializer(membership).data)
 

@@ -11,6 +11,7 @@ from annotations.api.common import (
     acting_user,
     error_responses,
     requested_version,
+    versioned_changes,
 )
 from annotations.api.serializers import (
     DeletedOutputSerializer,
@@ -103,15 +104,9 @@ class SpanDetailApi(APIView):
     )
     def patch(self, request: Request, span_id: int) -> Response:
         span = selectors.span_get(user=request.user, span_id=span_id)
-        data = self.UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        changes.pop("version", None)
+        version, changes = versioned_changes(request, self.UpdateSerializer)
         span = services.span_update(
-            span=span,
-            actor=acting_user(request),
-            version=requested_version(request, data.validated_data),
-            **changes,
+            span=span, actor=acting_user(request), version=version, **changes
         )
         return Response(SpanOutputSerializer(span).data)
 

@@ -11,6 +11,7 @@ from annotations.api.common import (
     acting_user,
     error_responses,
     requested_version,
+    versioned_changes,
 )
 from annotations.errors import NotFoundError
 from annotations.models import Verdict
@@ -117,15 +118,9 @@ class VerdictApi(APIView):
     )
     def patch(self, request: Request, span_id: int) -> Response:
         verdict = self._verdict(request, span_id)
-        data = self.UpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        changes.pop("version", None)
+        version, changes = versioned_changes(request, self.UpdateSerializer)
         verdict = verdict_services.verdict_update(
-            verdict=verdict,
-            actor=acting_user(request),
-            version=requested_version(request, data.validated_data),
-            **changes,
+            verdict=verdict, actor=acting_user(request), version=version, **changes
         )
         return Response(VerdictOutputSerializer(verdict).data)
 
