@@ -34,7 +34,7 @@ from annotations.models import (
     Relation,
     Span,
 )
-from annotations.selectors.review import lease_of
+from annotations.selectors.review import layer_shown, lease_of
 
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
 
@@ -255,21 +255,11 @@ def review_payload(document: Document, comparison: Comparison | None = None) -> 
     """The document under review: its layers, candidates, gold and decisions so far."""
     comparison = comparison or document_comparison(document=document)
     gold = comparison.gold
+    layers = [layer_shown(a) for a in comparison.assignments if a.kind == AssignmentKind.ANNOTATOR]
+    compared = comparison.compared
     return {
         "document": document_summary(document),
-        "annotators": [
-            {
-                "username": a.annotator.get_username() if a.annotator else None,
-                "status": a.status,
-                "version": a.version,
-                "submitted_at": a.submitted_at,
-                "review_comment": a.review_comment,
-                "compared": (a.annotator.get_username() if a.annotator else None)
-                in comparison.compared,
-            }
-            for a in comparison.assignments
-            if a.kind == "annotator"
-        ],
+        "annotators": [{**layer, "compared": layer["username"] in compared} for layer in layers],
         "gold": {
             "id": gold.pk,
             "owner": gold.annotator.get_username() if gold.annotator else None,

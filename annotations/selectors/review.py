@@ -86,6 +86,17 @@ def annotator_assignments(*, document: Document) -> QuerySet[Assignment]:
     ).select_related("annotator")
 
 
+def layer_shown(assignment: Assignment) -> dict[str, Any]:
+    """An annotator's layer as the queue and the review show it (each adds its own facts)."""
+    return {
+        "username": assignment.annotator.get_username() if assignment.annotator else None,
+        "status": assignment.status,
+        "version": assignment.version,
+        "submitted_at": assignment.submitted_at,
+        "review_comment": assignment.review_comment,
+    }
+
+
 @dataclass(frozen=True)
 class Lease:
     holder: str | None

@@ -43,7 +43,7 @@ from annotations.models import (
     Span,
 )
 from annotations.selectors.access import User
-from annotations.selectors.review import editable_projects, lease_of
+from annotations.selectors.review import editable_projects, layer_shown, lease_of
 
 # The queue's review states: the document's own status, except that a document waiting
 # for an annotator to redo sent-back work is "changes_requested" until they resubmit.
@@ -298,15 +298,7 @@ def queue_rows(documents: list[Document]) -> list[dict[str, Any]]:
                 "submitted": len(submitted),
                 "last_submitted_at": max((s for s in submitted if s), default=None),
                 "annotators": [
-                    {
-                        "username": a.annotator.get_username() if a.annotator else None,
-                        "status": a.status,
-                        "version": a.version,
-                        "submitted_at": a.submitted_at,
-                        "review_comment": a.review_comment,
-                        "label_counts": _label_counts(counts, a),
-                    }
-                    for a in layers
+                    {**layer_shown(a), "label_counts": _label_counts(counts, a)} for a in layers
                 ],
                 "lease": lease_of(document, now).shown(),
                 "accepted_at": document.accepted_at,
