@@ -19,7 +19,11 @@ def project_agreement(request: HttpRequest, project_id: int) -> HttpResponse:
         data: dict[str, Any] = project_agreement_get(user=request.user, project_id=project_id)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    for document in data["documents"]:
-        document["url"] = reverse("review-document", args=[document["id"]])
+    # Only the lowest documents are drawn as links: an address for every document of a
+    # large project (a reverse() each, ~50 µs) would be most of the page's work, unused.
+    data["lowest"] = [
+        document | {"url": reverse("review-document", args=[document["id"]])}
+        for document in data["lowest"]
+    ]
     data["api"] = reverse("api-project-agreement", args=[project_id])
     return render(request, "agreement/project.html", {"data": data})
