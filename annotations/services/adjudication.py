@@ -67,8 +67,8 @@ def candidate_decide(
     now = now or clock.now()
     with transaction.atomic():
         document, _ = adjudicating(document=document, actor=actor, now=now)
-        gold = gold_layer(document=document, actor=actor)
         comparison = document_comparison(document=document)
+        gold = gold_layer(comparison=comparison, actor=actor)
         kind = CandidateDecision.Kind.RELATION if ">" in candidate else CandidateDecision.Kind.SPAN
         if kind == CandidateDecision.Kind.SPAN:
             span_candidate = comparison.candidates.span(candidate)

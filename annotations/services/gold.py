@@ -58,8 +58,11 @@ class MergeReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
 
-def gold_layer(*, document: Document, actor: User) -> Assignment:
-    """The document's gold layer, started (owned by the actor) if there is none yet."""
+def gold_layer(*, comparison: Comparison, actor: User) -> Assignment:
+    """The document's gold layer: the comparison's, else started (owned by the actor)."""
+    if comparison.gold is not None:
+        return comparison.gold
+    document = comparison.document
     gold, created = Assignment.objects.select_related("annotator").get_or_create(
         document=document,
         kind=AssignmentKind.GOLD,
@@ -203,7 +206,7 @@ def gold_merge(
                 "No annotator has submitted this document yet: there is nothing to merge.",
             )
         required = _check_strategy(strategy, k, len(comparison.compared))
-        gold = gold_layer(document=document, actor=actor)
+        gold = gold_layer(comparison=comparison, actor=actor)
         comparison = replace(comparison, gold=gold)
         if reset:
             # Deleting the spans deletes the relations that use them.
