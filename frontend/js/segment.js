@@ -120,7 +120,8 @@ export function snapEnd(text, offset, options = {}) {
  * Snap a selection from point `a` to point `b` (UTF-16 offsets in paragraphs, `a` first)
  * that may cross paragraphs. An edge that snaps past the end of its paragraph (only space
  * or punctuation left there) moves into the next paragraph the selection covers, and
- * likewise backwards for the end. Null when nothing worth a span was selected.
+ * likewise backwards for the end. Null when nothing worth a span was selected, and for a
+ * caret (`a` equal to `b`), even one inside a word.
  * @param {{text: string}[]} paragraphs
  * @param {{paragraph: number, offset: number}} a
  * @param {{paragraph: number, offset: number}} b
@@ -128,6 +129,7 @@ export function snapEnd(text, offset, options = {}) {
  * @returns {{start: {paragraph: number, offset: number}, end: {paragraph: number, offset: number}} | null}
  */
 export function snapSelection(paragraphs, a, b, options = {}) {
+  if (a.paragraph === b.paragraph && a.offset === b.offset) return null;
   let sp = a.paragraph;
   let so = snapStart(paragraphs[sp].text, a.offset, options);
   while (so >= paragraphs[sp].text.length && sp < b.paragraph) {

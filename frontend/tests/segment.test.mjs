@@ -14,7 +14,6 @@ import {
 
 /** Snap a selection inside one paragraph, as offsets in it; null for a caret or nothing. */
 function snapRange(text, start, end, options = {}) {
-  if (start === end) return null;
   const r = snapSelection([{ text }], { paragraph: 0, offset: Math.min(start, end) }, { paragraph: 0, offset: Math.max(start, end) }, options);
   return r && { start: r.start.offset, end: r.end.offset };
 }
