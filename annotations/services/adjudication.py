@@ -66,7 +66,7 @@ def candidate_decide(
         )
     now = now or clock.now()
     with transaction.atomic():
-        document, _ = adjudicating(document=document, actor=actor, now=now)
+        document = adjudicating(document=document, actor=actor, now=now)
         comparison = document_comparison(document=document)
         gold = gold_layer(comparison=comparison, actor=actor)
         kind = CandidateDecision.Kind.RELATION if ">" in candidate else CandidateDecision.Kind.SPAN
@@ -201,7 +201,7 @@ def document_accept(
     become accepted, the date is kept, and the lease is given back."""
     now = now or clock.now()
     with transaction.atomic():
-        document, _ = adjudicating(document=document, actor=actor, now=now)
+        document = adjudicating(document=document, actor=actor, now=now)
         comparison = document_comparison(document=document)
         if comparison.gold is None:
             raise ConflictError(

@@ -198,7 +198,7 @@ def gold_merge(
     are loaded once, and each step hands on what it changed.
     """
     with transaction.atomic():
-        document, _ = adjudicating(document=document, actor=actor, now=now)
+        document = adjudicating(document=document, actor=actor, now=now)
         comparison = document_comparison(document=document)
         if not comparison.compared:
             raise ConflictError(

@@ -141,24 +141,22 @@ def lease_require(*, document: Document, actor: User, now: datetime | None = Non
     return document
 
 
-def adjudicating(
-    *, document: Document, actor: User, now: datetime | None = None
-) -> tuple[Document, Assignment | None]:
+def adjudicating(*, document: Document, actor: User, now: datetime | None = None) -> Document:
     """Start an adjudication write: lock the gold layer (if there is one), then the document
-    with the lease, and refuse an accepted document. Returns both, locked.
+    with the lease, and refuse an accepted document. Returns the document, locked (the
+    comparison the write loads next has the gold layer).
 
     The gold layer before the document: the order in which the span services take them
     (layer, then the lease), so that an editor's decision and their page's autosave of a
     gold span cannot deadlock.
     """
-    gold = (
-        Assignment.objects.select_for_update(of=("self",))
-        .filter(document=document, kind=AssignmentKind.GOLD)
-        .first()
-    )
+    # Read for its lock only.
+    Assignment.objects.select_for_update(of=("self",)).filter(
+        document=document, kind=AssignmentKind.GOLD
+    ).first()
     document = lease_require(document=document, actor=actor, now=now)
     ensure_not_accepted(document)
-    return document, gold
+    return document
 
 
 def ensure_not_accepted(document: Document) -> None:
