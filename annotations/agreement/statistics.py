@@ -27,6 +27,7 @@ are empty and they do not count towards ``documents``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import combinations, islice
 from operator import attrgetter
@@ -84,6 +85,10 @@ def _label_counts(
 #: Documents computed together: enough for numpy to pay off, few enough that the
 #: [document, span, span] arrays of a batch stay small.
 BATCH_DOCUMENTS = 128
+#: At most this many cells in a batch's [document, span, span] arrays, whose spans are
+#: padded to the batch's longest layer: one document with hundreds of spans among short
+#: ones would otherwise make every one of them that wide (gigabytes for a batch).
+BATCH_CELLS = 1 << 20
 
 
 def document_statistics(doc: DocumentInput) -> dict[str, Any]:
@@ -104,19 +109,24 @@ def documents_statistics(docs: Sequence[DocumentInput]) -> list[dict[str, Any]]:
 
 def _batches(prepared: Sequence[_Prepared | None]) -> Iterator[list[tuple[int, _Prepared]]]:
     """The documents to compute, with their positions, in batches of at most
-    BATCH_DOCUMENTS documents and MOST_LABELS labels between them."""
+    BATCH_DOCUMENTS documents, MOST_LABELS labels and BATCH_CELLS padded cells between
+    them (a document alone is a batch, whatever its size)."""
     batch: list[tuple[int, _Prepared]] = []
     labels: set[str] = set()
+    widest = 0
     for index, item in enumerate(prepared):
         if item is None:
             continue
         if batch and (
-            len(batch) == BATCH_DOCUMENTS or len(labels | set(item.labels)) > MOST_LABELS
+            len(batch) == BATCH_DOCUMENTS
+            or (len(batch) + 1) * max(widest, item.widest) ** 2 > BATCH_CELLS
+            or len(labels | set(item.labels)) > MOST_LABELS
         ):
             yield batch
-            batch, labels = [], set()
+            batch, labels, widest = [], set(), 0
         batch.append((index, item))
         labels.update(item.labels)
+        widest = max(widest, item.widest)
     if batch:
         yield batch
 
@@ -126,6 +136,7 @@ class _Prepared(NamedTuple):
     annotators: list[str]
     relations: dict[str, list[RelationUnit]]
     labels: list[str]
+    widest: int  #: the most spans one annotator has
 
 
 _annotator = attrgetter("annotator")
@@ -139,7 +150,8 @@ def _prepare(doc: DocumentInput) -> _Prepared | None:
     if len(annotators) < 2:
         return None
     known = set(annotators)
-    if not known.issuperset(map(_annotator, doc.spans)):
+    layer_sizes = Counter(map(_annotator, doc.spans))
+    if not known.issuperset(layer_sizes):
         span = next(span for span in doc.spans if span.annotator not in known)
         raise ValueError(f"span by {span.annotator!r}, who is not among the document's annotators")
     labels = sorted(set(map(_label, doc.spans)))
@@ -148,7 +160,7 @@ def _prepare(doc: DocumentInput) -> _Prepared | None:
     relations: dict[str, list[RelationUnit]] = {name: [] for name in annotators}
     for relation in doc.relations:
         relations.setdefault(relation.annotator, []).append(relation)
-    return _Prepared(doc, annotators, relations, labels)
+    return _Prepared(doc, annotators, relations, labels, max(layer_sizes.values(), default=0))
 
 
 def _layers(

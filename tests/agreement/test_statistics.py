@@ -3,6 +3,7 @@
 import json
 import random
 import re
+import tracemalloc
 from itertools import combinations
 
 import krippendorff
@@ -26,8 +27,14 @@ from annotations.agreement.spans import (
     exact_match_counts_batch,
     overlap_matches,
 )
-from annotations.agreement.statistics import char_alpha_by_label, documents_statistics
-from annotations.agreement.synthetic import synthetic_documents
+from annotations.agreement.statistics import (
+    BATCH_CELLS,
+    _batches,
+    _prepare,
+    char_alpha_by_label,
+    documents_statistics,
+)
+from annotations.agreement.synthetic import synthetic_document, synthetic_documents
 
 PROPERTY = settings(
     deadline=None, derandomize=True, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
@@ -94,6 +101,27 @@ def test_batches_split_where_their_labels_would_be_too_many_to_name():
     together = documents_statistics(docs)
     assert together == [document_statistics(doc) for doc in docs]
     assert set(together[7]["char"]) == {"label7-0", "label7-1", "label7-2"}
+
+
+def test_a_long_document_does_not_widen_the_batch_of_short_ones():
+    """A batch pads every layer to its longest, so one document of 500 spans among 127
+    short ones made 128 documents × 600 × 600 cells (800 MB); it now gets a batch of its
+    own size, and every document the statistics it gets alone."""
+    docs = synthetic_documents(127, seed=1)
+    docs.insert(60, synthetic_document(random.Random(5), "long", spans=500, length=50_000))
+    tracemalloc.start()
+    try:
+        together = documents_statistics(docs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20
+    assert together == [document_statistics(doc) for doc in docs]
+    batches = list(_batches([_prepare(doc) for doc in docs]))
+    # The long document (502 spans by one annotator) shares its batch with 3 short ones.
+    assert [len(batch) for batch in batches] == [60, 4, 64]
+    for batch in batches:
+        assert len(batch) * max(item.widest for _, item in batch) ** 2 <= BATCH_CELLS
 
 
 @PROPERTY
