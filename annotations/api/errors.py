@@ -16,9 +16,10 @@ from annotations.api.serializers import (
     AssignmentOutputSerializer,
     RelationOutputSerializer,
     SpanOutputSerializer,
+    VerdictOutputSerializer,
 )
 from annotations.errors import DomainError
-from annotations.models import Assignment, Relation, Span
+from annotations.models import Assignment, Relation, Span, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ DETAIL_SERIALIZERS: dict[type, type] = {
     Assignment: AssignmentOutputSerializer,
     Relation: RelationOutputSerializer,
     Span: SpanOutputSerializer,
+    Verdict: VerdictOutputSerializer,
 }
 
 

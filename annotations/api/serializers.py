@@ -5,7 +5,16 @@ from typing import Any
 
 from rest_framework import serializers
 
-from annotations.models import Assignment, Document, Membership, Project, Relation, Span
+from annotations.models import (
+    Assignment,
+    Document,
+    Membership,
+    Project,
+    Relation,
+    Span,
+    Verdict,
+)
+from annotations.services.verdicts import rating_value
 
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
@@ -183,6 +192,37 @@ class RelationOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "version",
         ]
+
+
+class VerdictOutputSerializer(serializers.ModelSerializer):
+    quote = serializers.CharField(source="span.quote")
+    rating_value = serializers.SerializerMethodField()
+    updated_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "span",
+            "quote",
+            "rating",
+            "rating_value",
+            "summary",
+            "explanation",
+            "evidence_links",
+            "fact_check_url",
+            "claimant",
+            "updated_by",
+            "updated_at",
+            "version",
+        ]
+
+    def get_rating_value(self, verdict: Verdict) -> float | None:
+        """The rating's number on the scale, for export (None: Unverifiable and the like)."""
+        return rating_value(verdict.span.assignment.document.project.rating_scale, verdict.rating)
+
+    def get_updated_by(self, verdict: Verdict) -> str | None:
+        return verdict.updated_by.get_username() if verdict.updated_by else None
 
 
 class DeletedOutputSerializer(serializers.Serializer):

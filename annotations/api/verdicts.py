@@ -13,42 +13,11 @@ from annotations.api.common import (
     requested_version,
     versioned_changes,
 )
+from annotations.api.serializers import VerdictOutputSerializer
 from annotations.errors import NotFoundError
 from annotations.models import Verdict
 from annotations.selectors import review as selectors
 from annotations.services import verdicts as verdict_services
-from annotations.services.verdicts import rating_value
-
-
-class VerdictOutputSerializer(serializers.ModelSerializer):
-    quote = serializers.CharField(source="span.quote")
-    rating_value = serializers.SerializerMethodField()
-    updated_by = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Verdict
-        fields = [
-            "id",
-            "span",
-            "quote",
-            "rating",
-            "rating_value",
-            "summary",
-            "explanation",
-            "evidence_links",
-            "fact_check_url",
-            "claimant",
-            "updated_by",
-            "updated_at",
-            "version",
-        ]
-
-    def get_rating_value(self, verdict: Verdict) -> float | None:
-        """The rating's number on the scale, for export (None: Unverifiable and the like)."""
-        return rating_value(verdict.span.assignment.document.project.rating_scale, verdict.rating)
-
-    def get_updated_by(self, verdict: Verdict) -> str | None:
-        return verdict.updated_by.get_username() if verdict.updated_by else None
 
 
 class VerdictListApi(APIView):

@@ -94,12 +94,13 @@ def verdict_create(
     document = span.assignment.document
     with transaction.atomic():
         adjudicating(document=document, actor=actor, now=now)
-        existing = Verdict.objects.filter(span=span).first()
+        existing = Verdict.objects.filter(span=span).select_related("updated_by").first()
         if existing is not None:
+            existing.span = span  # loaded with the project whose rating scale the API shows
             raise ConflictError(
                 "verdict_exists",
                 "This claim already has a verdict; change it with PATCH.",
-                details={"current": verdict_snapshot(existing)},
+                details={"current": existing},
             )
         if fields.get("claimant") is None:
             fields["claimant"] = default_claimant(span)
@@ -119,9 +120,8 @@ def _locked_at(verdict: Verdict, version: int | None) -> tuple[Verdict, dict[str
     """The verdict, locked, if the writer sent its current version; and its snapshot."""
     current = Verdict.objects.select_for_update(of=("self",)).get(pk=verdict.pk)
     current.span = verdict.span  # the caller's, loaded with its document and project
-    before = verdict_snapshot(current)
-    check_version(current, version, "verdict", lambda: before)
-    return current, before
+    check_version(current, version, "verdict", lambda: current)
+    return current, verdict_snapshot(current)
 
 
 def verdict_update(
