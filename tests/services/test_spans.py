@@ -48,7 +48,11 @@ def test_a_submission_after_loading_makes_the_write_a_conflict() -> None:
     Assignment.objects.filter(pk=layer.pk).update(status=AssignmentStatus.SUBMITTED)
     with pytest.raises(ConflictError) as refused:
         create(layer)
-    assert refused.value.code == "assignment_read_only"
+    assert (refused.value.code, refused.value.message) == (
+        "assignment_read_only",
+        "This assignment is submitted, so it is read-only. An editor can send it back to you "
+        "for changes.",
+    )
     assert layer.status == AssignmentStatus.SUBMITTED
     assert not Span.objects.filter(assignment_id=layer.pk).exists()
 
@@ -59,7 +63,10 @@ def test_an_acceptance_after_loading_makes_the_write_a_conflict() -> None:
     Document.objects.filter(pk=layer.document_id).update(accepted_at=when)
     with pytest.raises(ConflictError) as refused:
         create(layer)
-    assert refused.value.code == "document_accepted"
+    assert (refused.value.code, refused.value.message) == (
+        "document_accepted",
+        "This document has been accepted; its layers are final.",
+    )
     assert layer.document.accepted_at == when
 
 
