@@ -22,6 +22,8 @@ from tests.review.conftest import (
     SOURCE,
     Clock,
     Newsroom,
+    article,
+    at,
     key,
     layer,
 )
@@ -146,6 +148,50 @@ def test_an_edited_gold_span_still_stands_for_its_candidate(
     review = api(newsroom.editor).get(f"/api/documents/{disputed.pk}/review/").json()
     candidate = next(c for c in review["span_candidates"] if c["key"] == key("claim", CLAIM_LONGER))
     assert (candidate["status"], candidate["gold_span"]) == ("accepted", span.pk)
+
+
+def test_accepting_a_symmetric_relation_finds_the_gold_copy_stored_the_other_way_round(
+    newsroom: Newsroom, api: Any
+) -> None:
+    alice, bob, _, _ = newsroom.annotators
+    document = article(newsroom.project, title="Same claim")
+    massaged = "the figures were massaged"
+    layer(
+        document, alice, [("claim", CLAIM_LONGER), ("claim", massaged)], [("same_claim_as", 0, 1)]
+    )
+    layer(document, bob, [("claim", CLAIM)])
+    # Gold has the longer claim, put there for bob's shorter one and edited since: it stands
+    # for both candidates, and a relation of it is known by the shorter one's key, not by
+    # that of alice's link.
+    gold = Assignment.objects.create(
+        document=document, annotator=newsroom.editor, kind="gold", status="in_progress"
+    )
+    spans = {}
+    for phrase, origin in ((CLAIM_LONGER, key("claim", CLAIM)), (massaged, None)):
+        start, end = at(phrase)
+        spans[key("claim", phrase)] = Span.objects.create(
+            assignment=gold,
+            label="claim",
+            start=start,
+            end=end,
+            quote=document.text[start:end],
+            provenance={"origin": "accepted", "candidate": origin} if origin else {},
+        )
+    spans[key("claim", CLAIM)] = spans[key("claim", CLAIM_LONGER)]
+    review = api(newsroom.editor).get(f"/api/documents/{document.pk}/review/").json()
+    (link,) = review["relation_candidates"]
+    assert (link["type"], link["status"]) == ("same_claim_as", "open")
+    # Stored target to source: the other way round from the candidate.
+    stored = Relation.objects.create(
+        assignment=gold,
+        type="same_claim_as",
+        from_span=spans[link["target"]],
+        to_span=spans[link["source"]],
+    )
+    response = decide(api, newsroom.editor, document, link["key"], "accepted")
+    assert response.status_code == 200, response.content
+    assert response.json()["gold_relation"]["id"] == stored.pk
+    assert list(Relation.objects.filter(assignment=gold)) == [stored]
 
 
 def test_unknown_candidates_and_decisions_are_refused(
