@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
 
 from annotations import clock
 from annotations.errors import ConflictError, Invalid, NotFoundError
@@ -173,13 +172,19 @@ def _decide_relation(
                 f"This relation cannot go into gold: {refusal}.",
                 field="candidate",
             )
-        # A symmetric relation already in gold the other way round is the same relation.
-        edge = Q(from_span=source, to_span=target)
+        # Gold may link these spans already under another candidate's key (a gold span can
+        # stand for two); a symmetric relation stored the other way round is the same one.
+        ends = {(source.pk, target.pk)}
         if candidate.type in symmetric_types(comparison.document):
-            edge |= Q(from_span=target, to_span=source)
-        relation = Relation.objects.filter(
-            edge, type=candidate.type
-        ).first() or Relation.objects.create(
+            ends.add((target.pk, source.pk))
+        relation = next(
+            (
+                r
+                for r in comparison.gold_relations
+                if r.type == candidate.type and (r.from_span_id, r.to_span_id) in ends
+            ),
+            None,
+        ) or Relation.objects.create(
             assignment=gold,
             type=candidate.type,
             from_span=source,
