@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
                 ('work_changed_at', models.DateTimeField(blank=True, null=True)),
                 ('counts_done_seq', models.PositiveBigIntegerField(default=0)),
                 ('agreement_done_seq', models.PositiveBigIntegerField(default=0)),
+                ('agreement_claimed_at', models.DateTimeField(blank=True, null=True)),
                 ('label_counts', models.JSONField(blank=True, default=dict)),
                 ('agreement_value', models.FloatField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
