@@ -20,17 +20,24 @@ Targets (issue 5): queue median <= 150 ms; compare page <= 500 ms.
 import argparse
 import http.client
 import json
-import os
 import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from common import free_port, fresh_database, gunicorn, page_timings, summary, use_database
+from common import (
+    BENCH_PASSWORD,
+    free_port,
+    fresh_database,
+    gunicorn,
+    page_timings,
+    signed_in_page,
+    summary,
+    use_database,
+)
 
 PORT = free_port()
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 DOCUMENTS = 10_000
 ANNOTATORS = ("alice", "bob", "carol")
 SPANS_PER_LAYER = 8
@@ -81,7 +88,7 @@ def setup(documents_wanted: int) -> tuple[str, str, int]:
     rng = random.Random(5)
     users = get_user_model().objects
     admin = users.create_superuser("bench-admin", password="x")
-    editor = users.create_user("erin", password="bench-password")
+    editor = users.create_user("erin", password=BENCH_PASSWORD)
     project = project_create(actor=admin, name="bench", annotators_per_document=3)
     Membership.objects.create(project=project, user=editor, role=Role.EDITOR)
     annotators = []
@@ -303,8 +310,6 @@ def bench_compare(page: Any, base: str, document_id: int) -> float:
 
 
 def main() -> None:
-    from playwright.sync_api import sync_playwright
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=DOCUMENTS, help="queue size")
     documents = parser.parse_args().documents
@@ -314,28 +319,9 @@ def main() -> None:
     print(f"set-up: {documents:,} documents x {len(ANNOTATORS)} annotators in {took:.0f} s")
     with gunicorn(url, PORT, static=True) as base:
         queue = bench_queue(token)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                ],
-            )
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            page.goto(base + "/accounts/login/")
-            page.fill("#id_username", "erin")
-            page.fill("#id_password", "bench-password")
-            page.click("button[type=submit]")
-            page.wait_for_url(base + "/")
+        with signed_in_page(base, "erin") as page:
             bench_queue_page(page, base)
             compare = bench_compare(page, base, document_id)
-            browser.close()
         print(
             f"targets: queue <= 150 ms (median {queue:.0f} ms), "
             f"compare page <= 500 ms (median {compare:.0f} ms)"
