@@ -149,9 +149,7 @@ def _decide_span(
         # Deleting the gold span cascades to its relations; the count says how many went.
         _, deleted = existing.delete()
         removed = deleted.get(Relation._meta.label, 0)
-    return Decided(
-        candidate.key, "rejected" if outcome == "rejected" else "open", removed_relations=removed
-    )
+    return Decided(candidate.key, outcome, removed_relations=removed)
 
 
 def _decide_relation(
@@ -196,7 +194,7 @@ def _decide_relation(
         return Decided(candidate.key, "accepted", gold_relation=relation)
     if existing is not None:
         existing.delete()
-    return Decided(candidate.key, "rejected" if outcome == "rejected" else "open")
+    return Decided(candidate.key, outcome)
 
 
 def document_accept(
