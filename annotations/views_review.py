@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from annotations.api.errors import first_validation_error
 from annotations.api.review import QueueQuerySerializer
-from annotations.api.verdicts import VerdictOutputSerializer
+from annotations.api.serializers import VerdictOutputSerializer
 from annotations.errors import NotFoundError
 from annotations.models import AssignmentStatus, Document
 from annotations.schema import enabled_label_names
