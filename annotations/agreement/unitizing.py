@@ -336,13 +336,26 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
     ]
     code = np.searchsorted(distinct, section_value)
     is_unit = section_value != 0
+    # Sums are kept per document over its own values only (the gap always among them):
+    # a batch's values together can number thousands where spans of many labels
+    # overlap, and documents × values² cells would not fit in memory. ``seen`` holds
+    # the sorted (document, code) keys, one run per document; a section's ``slot`` is
+    # its key's place there, and a document's matrix takes its values² cells of
+    # ``observed`` from ``first_cell`` on.
+    seen = unique(np.concatenate([section_doc * size + code, np.arange(documents) * size]))
+    runs = np.searchsorted(seen, np.arange(documents + 1) * size)
+    own_size = np.diff(runs)
+    first_cell = np.concatenate([[0], np.cumsum(own_size**2)])
+    slot = np.searchsorted(seen, section_doc * size + code)
+    local = slot - runs[section_doc]
+    row_cell = first_cell[section_doc] + local * own_size[section_doc]
     sq = np.bincount(
-        section_doc * size + code,
+        slot,
         weights=np.where(is_unit, section_length**2, section_length),
-        minlength=documents * size,
+        minlength=seen.size,
     )
-    observed = np.zeros(documents * size * size)
-    cu_sq = np.zeros(documents * size)
+    observed = np.zeros(int(first_cell[-1]))
+    cu_sq = np.zeros(seen.size)
     for i, j, docs in batch.pair_slots():
         pair_layers = (batch.first_layer[docs] + i, batch.first_layer[docs] + j)
         # The pair's cuts: both layers' boundaries, as one sorted array of pair · span + position.
@@ -362,44 +375,41 @@ def u_alpha_statistics(batch: LayerBatch, label_names: Sequence[str]) -> list[di
             np.searchsorted(section_key, layers[piece_pair] * span + piece_start, side="right") - 1
             for layers in pair_layers
         )
-        piece_doc = docs[piece_pair]
-        cell = piece_doc * size * size
         observed += np.bincount(
-            cell + code[at_i] * size + code[at_j], weights=pieces, minlength=observed.size
+            row_cell[at_i] + local[at_j], weights=pieces, minlength=observed.size
         )
         observed += np.bincount(
-            cell + code[at_j] * size + code[at_i], weights=pieces, minlength=observed.size
+            row_cell[at_j] + local[at_i], weights=pieces, minlength=observed.size
         )
         for own, other in ((at_i, at_j), (at_j, at_i)):
             with_units = np.bincount(
                 own, weights=pieces * is_unit[other], minlength=section_key.size
             )
-            cu_sq += np.bincount(
-                section_doc * size + code,
-                weights=with_units**2 * is_unit,
-                minlength=documents * size,
-            )
+            cu_sq += np.bincount(slot, weights=with_units**2 * is_unit, minlength=seen.size)
     scale = 1.0 / np.maximum(batch.coders - 1, 1)
-    matrices = (observed.reshape(documents, size, size) * scale[:, None, None]).tolist()
-    squares = sq.reshape(documents, size).tolist()
-    corrections = (cu_sq.reshape(documents, size) * scale[:, None]).tolist()
-    # Each document's codes (its values, the gap always among them), sorted: one run
-    # of the sorted (document, code) keys per document.
-    seen = unique(np.concatenate([section_doc * size + code, np.arange(documents) * size]))
-    seen_codes = (seen % size).tolist()
-    runs = np.searchsorted(seen, np.arange(documents + 1) * size).tolist()
+    cells = (observed * np.repeat(scale, own_size**2)).tolist()
+    squares = sq.tolist()
+    corrections = (cu_sq * np.repeat(scale, own_size)).tolist()
+    seen_names = [names[c] for c in (seen % size).tolist()]
     result = []
-    for doc, (low, high) in enumerate(pairwise(runs)):
-        matrix, own_codes = matrices[doc], seen_codes[low:high]
+    for doc, (low, high) in enumerate(pairwise(runs.tolist())):
+        own, width, offset = seen_names[low:high], high - low, int(first_cell[doc])
+        rows = [cells[at : at + width] for at in range(offset, offset + width * width, width)]
         result.append(
             {
                 "n": float(batch.coders[doc] * batch.lengths[doc]),
                 "o": {
-                    names[c]: {names[k]: matrix[c][k] for k in own_codes if matrix[c][k]}
-                    for c in own_codes
+                    name: {other: value for other, value in zip(own, row, strict=True) if value}
+                    for name, row in zip(own, rows, strict=True)
                 },
-                "sq": {names[c]: squares[doc][c] for c in own_codes if squares[doc][c]},
-                "cu_sq": {names[c]: corrections[doc][c] for c in own_codes if corrections[doc][c]},
+                "sq": {
+                    name: value for name, value in zip(own, squares[low:high], strict=True) if value
+                },
+                "cu_sq": {
+                    name: value
+                    for name, value in zip(own, corrections[low:high], strict=True)
+                    if value
+                },
             }
         )
     return result

@@ -1,6 +1,7 @@
 """Krippendorff's αU (1995/2004) and the uα family (2016): published and hand-derived values."""
 
 import random
+import tracemalloc
 from itertools import combinations
 
 import krippendorff
@@ -12,6 +13,7 @@ from annotations.agreement import (
     SpanUnit,
     combine_statistics,
     document_statistics,
+    documents_statistics,
     metrics_from_statistics,
 )
 from annotations.agreement.layers import LayerBatch, stable_order, unique
@@ -270,3 +272,28 @@ def test_alpha_u_observed_and_shared_lengths_are_the_pairwise_sums(seed: int) ->
             assert shared[doc, pair].tolist() == inter
         expected = {label: value for label, value in enumerate(observed) if value}
         assert {k: v["observed"] for k, v in per_document[doc].items() if v["observed"]} == expected
+
+
+def test_u_alpha_sums_take_each_documents_own_values_not_the_whole_batchs() -> None:
+    """Spans of many labels overlapping make hundreds of distinct values (label sets)
+    per document and thousands in a batch: [document, value, value] sums over the
+    batch's values took 770 MB here (174 GiB, a MemoryError, for 128 such documents)."""
+    rng = random.Random(7)
+    docs = []
+    for n in range(16):
+        labels = rng.sample([f"l{i}" for i in range(60)], 8)
+        spans = [
+            SpanUnit(name, start, start + rng.randint(1, 150), rng.choice(labels))
+            for name in "abc"
+            for start in [rng.randint(0, 850) for _ in range(30)]
+        ]
+        docs.append(DocumentInput(f"d{n}", 1000, ["a", "b", "c"], spans))
+    tracemalloc.start()
+    try:
+        together = documents_statistics(docs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20
+    assert together == [document_statistics(doc) for doc in docs]
+    assert sum(len(statistics["u_alpha"]["sq"]) for statistics in together) > 16 * 50
