@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations, islice
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -108,27 +109,45 @@ def documents_statistics(docs: Sequence[DocumentInput]) -> list[dict[str, Any]]:
 
 
 def _batches(prepared: Sequence[_Prepared | None]) -> Iterator[list[tuple[int, _Prepared]]]:
-    """The documents to compute, with their positions, in batches of at most
-    BATCH_DOCUMENTS documents, MOST_LABELS labels and BATCH_CELLS padded cells between
-    them (a document alone is a batch, whatever its size)."""
-    batch: list[tuple[int, _Prepared]] = []
-    labels: set[str] = set()
-    widest = 0
+    """The documents to compute, with their positions, in batches of documents with the
+    same number of annotators, at most BATCH_DOCUMENTS documents, MOST_LABELS labels
+    and BATCH_CELLS padded cells between them (a document alone is a batch, whatever
+    its size).
+
+    Every pair loop of a batch runs over the pairs of its most annotators, and each
+    pass works through arrays of the whole batch: a document of 40 annotators among
+    short ones of 3 would make all of them pay for its 780 pairs.
+    """
+    open_batches: dict[int, _Batch] = {}
     for index, item in enumerate(prepared):
         if item is None:
             continue
-        if batch and (
-            len(batch) == BATCH_DOCUMENTS
-            or (len(batch) + 1) * max(widest, item.widest) ** 2 > BATCH_CELLS
-            or len(labels | set(item.labels)) > MOST_LABELS
-        ):
-            yield batch
-            batch, labels, widest = [], set(), 0
-        batch.append((index, item))
-        labels.update(item.labels)
-        widest = max(widest, item.widest)
-    if batch:
-        yield batch
+        batch = open_batches.setdefault(len(item.annotators), _Batch())
+        if not batch.takes(item):
+            yield batch.items
+            batch = open_batches[len(item.annotators)] = _Batch()
+        batch.add(index, item)
+    for batch in open_batches.values():
+        yield batch.items
+
+
+@dataclass
+class _Batch:
+    items: list[tuple[int, _Prepared]] = field(default_factory=list)
+    labels: set[str] = field(default_factory=set)
+    widest: int = 0
+
+    def takes(self, item: _Prepared) -> bool:
+        return not self.items or (
+            len(self.items) < BATCH_DOCUMENTS
+            and (len(self.items) + 1) * max(self.widest, item.widest) ** 2 <= BATCH_CELLS
+            and len(self.labels | set(item.labels)) <= MOST_LABELS
+        )
+
+    def add(self, index: int, item: _Prepared) -> None:
+        self.items.append((index, item))
+        self.labels.update(item.labels)
+        self.widest = max(self.widest, item.widest)
 
 
 class _Prepared(NamedTuple):

@@ -124,6 +124,25 @@ def test_a_long_document_does_not_widen_the_batch_of_short_ones():
         assert len(batch) * max(item.widest for _, item in batch) ** 2 <= BATCH_CELLS
 
 
+def test_documents_of_a_batch_have_the_same_number_of_annotators():
+    """Every pair loop of a batch runs over the pairs of its most annotators, so a
+    document of 12 annotators (66 pairs) gets a batch of its own kind rather than
+    making the documents of 3 around it pay for its pairs."""
+    docs = synthetic_documents(200, seed=1)
+    crowd = [f"a{n}" for n in range(12)]
+    docs[5:5] = [
+        synthetic_document(random.Random(n), f"crowd{n}", annotators=crowd) for n in range(2)
+    ]
+    batches = list(_batches([_prepare(doc) for doc in docs]))
+    assert [[len(item.annotators) for _, item in batch] for batch in batches] == [
+        [3] * 128,
+        [3] * 72,
+        [12, 12],
+    ]
+    assert sorted(index for batch in batches for index, _ in batch) == list(range(202))
+    assert documents_statistics(docs) == [document_statistics(doc) for doc in docs]
+
+
 @PROPERTY
 @given(documents(min_annotators=1, max_annotators=1))
 def test_perfect_agreement_is_one_wherever_defined(doc):
