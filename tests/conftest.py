@@ -1,6 +1,7 @@
 """Test harness: real PostgreSQL and Redis, or a stop with instructions; shared fixtures."""
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from tests.factories import (
     SpanFactory,
     UserFactory,
 )
+from tests.live_gate import gate_for
 
 # CI profile: no deadline (a loaded 2-core machine is not a failure) and derandomised.
 hypothesis_settings.register_profile(
@@ -100,6 +102,24 @@ def _fresh_redis_db() -> None:
     import redis
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_live_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A live_server test's requests are over before its data is flushed (tests/live_gate.py).
+
+    Torn down after the test's own fixtures (a browser page closes first) and before the
+    flush: the gate shuts, the requests already inside finish, later ones get 503 without
+    running Django. It opens again when the next live_server test starts.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    gate = gate_for(request.getfixturevalue("live_server"))
+    gate.open()
+    yield
+    gate.close_and_drain(timeout=30)
 
 
 @dataclass

@@ -2,8 +2,7 @@
 
 import os
 import subprocess
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
 
@@ -75,85 +74,6 @@ def _database_before_browser(django_db_setup: None) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
-
-
-class _Gate:
-    """The live server's WSGI application behind a gate that counts the requests in flight.
-
-    A closed gate answers 503 without running Django, so nothing touches the database.
-    """
-
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-        self._state = threading.Condition()
-        self._in_flight = 0
-        self._open = True
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        with self._state:
-            if not self._open:
-                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
-                return [b"The test is over; its database is being emptied."]
-            self._in_flight += 1
-        try:
-            return _Closing(self.app(environ, start_response), self._leave)
-        except BaseException:
-            self._leave()
-            raise
-
-    def _leave(self) -> None:
-        with self._state:
-            self._in_flight -= 1
-            self._state.notify_all()
-
-    def open(self) -> None:
-        with self._state:
-            self._open = True
-
-    def close_and_drain(self, timeout: float) -> None:
-        with self._state:
-            self._open = False
-            if not self._state.wait_for(lambda: self._in_flight == 0, timeout):
-                raise AssertionError(f"the live server still had requests after {timeout} s")
-
-
-class _Closing:
-    """A WSGI response that tells the gate when the server has closed it (Django's
-    request_finished, which ends the request's database work, runs in that close)."""
-
-    def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
-        self.body = body
-        self.done = done
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.body)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.done()
-
-
-@pytest.fixture(autouse=True)
-def _quiet_server_before_flush(transactional_db: None, live_server: Any) -> Iterator[None]:
-    """Let no request of the browser reach the database while the test's data is flushed.
-
-    Closing a page runs its pagehide handlers (the review page releases its lease with a
-    keepalive request); such a request racing live_server's TRUNCATE can deadlock it. This
-    fixture is torn down after the page and before the flush: it shuts the gate, waits for
-    the requests already inside to finish, and opens it again when the next test starts.
-    """
-    httpd = live_server.thread.httpd
-    gate = httpd.get_app()
-    if not isinstance(gate, _Gate):
-        gate = _Gate(gate)
-        httpd.set_app(gate)
-    gate.open()
-    yield
-    gate.close_and_drain(timeout=30)
 
 
 @pytest.fixture
