@@ -44,11 +44,6 @@ class AgreementInputError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class SpansInput:
-    documents: list[DocumentInput]
-
-
-@dataclass(frozen=True, slots=True)
 class UncheckedSpans:
     """Spans input read as JSON whose documents are not checked yet.
 
@@ -338,27 +333,16 @@ def read_input(text: str) -> UncheckedSpans | CodingInput:
     raise _fail("kind", f'must be "spans" or "coding", not {json.dumps(kind)}')
 
 
-def parse_input(text: str) -> SpansInput | CodingInput:
-    """Parse and check the command's input whole, or raise AgreementInputError."""
-    read = read_input(text)
-    if isinstance(read, CodingInput):
-        return read
-    documents = checked_documents(read, 0, len(read.items))
-    unique_ids([doc.id for doc in documents], read)
-    return SpansInput(documents)
-
-
 def _without_count(metrics: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in metrics.items() if key != "documents"}
 
 
-def agreement_output(
-    parsed: SpansInput | UncheckedSpans | CodingInput, processes: int = 1
-) -> dict[str, Any]:
+def agreement_output(parsed: UncheckedSpans | CodingInput, processes: int = 1) -> dict[str, Any]:
     """The command's output: metrics for the whole input and, for spans, per document.
 
     ``processes`` > 1 checks and computes the documents of a large input on that many
-    processes; unchecked documents raise AgreementInputError as :func:`parse_input` would.
+    processes. A bad document raises AgreementInputError naming its field (the first bad
+    one in the input, whatever the number of processes).
 
     For spans the top level holds every metric over all documents (combined from the
     per-document statistics, as the project figures are), ``document_count`` (how many
@@ -382,8 +366,7 @@ def agreement_output(
             result["fleiss_kappa"] = fleiss_kappa(parsed.data)
         return result
     ids, metrics, total = _per_document(parsed, processes)
-    if isinstance(parsed, UncheckedSpans):
-        unique_ids(ids, parsed)
+    unique_ids(ids, parsed)
     overall = metrics_from_statistics(total)
     return (
         {"kind": "spans"}
@@ -399,26 +382,22 @@ def agreement_output(
 DOCUMENTS_PER_PROCESS = 200
 #: The input forked processes work on: set just before forking, so each process
 #: inherits it instead of receiving its part pickled (which cost more than computing it).
-_FORKED: SpansInput | UncheckedSpans = SpansInput([])
+_FORKED = UncheckedSpans([])
 
 _Part = tuple[list[str], list[dict[str, Any]], dict[str, Any]]
 
 
 def _metrics_and_total(bounds: tuple[int, int]) -> _Part:
-    """The ids and metrics of the documents ``start:stop`` of ``_FORKED`` (checked first if
-    they are not yet), and their statistics combined."""
-    start, stop = bounds
-    if isinstance(_FORKED, UncheckedSpans):
-        documents = checked_documents(_FORKED, start, stop)
-    else:
-        documents = _FORKED.documents[start:stop]
+    """The ids and metrics of the documents ``start:stop`` of ``_FORKED``, checked, and
+    their statistics combined."""
+    documents = checked_documents(_FORKED, *bounds)
     statistics = documents_statistics(documents)
     metrics = [_without_count(metrics_from_statistics(item)) for item in statistics]
     return [doc.id for doc in documents], metrics, combine_statistics(statistics)
 
 
 def _per_document(
-    parsed: SpansInput | UncheckedSpans, processes: int
+    parsed: UncheckedSpans, processes: int
 ) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
     """Each document's id and metrics, and all documents' statistics combined, on up to
     ``processes`` forked processes.
@@ -429,7 +408,7 @@ def _per_document(
     of two bad documents the first in the input is the one reported.
     """
     global _FORKED
-    count = len(parsed.items if isinstance(parsed, UncheckedSpans) else parsed.documents)
+    count = len(parsed.items)
     processes = max(1, min(processes, count // DOCUMENTS_PER_PROCESS))
     step = -(-count // processes) if count else 1
     chunks = [(i, min(i + step, count)) for i in range(0, count, step)]
@@ -441,7 +420,7 @@ def _per_document(
             with multiprocessing.get_context("fork").Pool(processes) as pool:
                 parts = list(pool.imap(_metrics_and_total, chunks))
     finally:
-        _FORKED = SpansInput([])
+        _FORKED = UncheckedSpans([])
     return (
         [doc_id for ids, _, _ in parts for doc_id in ids],
         [item for _, metrics, _ in parts for item in metrics],
