@@ -4,22 +4,27 @@
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
+    MembershipOutputSerializer,
+    ProjectOutputSerializer,
     RelationOutputSerializer,
     SpanOutputSerializer,
     VerdictOutputSerializer,
 )
 from annotations.errors import DomainError
-from annotations.models import Assignment, Relation, Span, Verdict
+from annotations.models import Assignment, Membership, Project, Relation, Span, Verdict
+from annotations.selectors.access import project_role
 
 logger = logging.getLogger(__name__)
 
@@ -65,22 +70,35 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
 
 # Services put the objects a refusal is about in its details (a 409's current span, say);
 # the API shows each as its own endpoints do.
-DETAIL_SERIALIZERS: dict[type, type] = {
-    Assignment: AssignmentOutputSerializer,
-    Relation: RelationOutputSerializer,
-    Span: SpanOutputSerializer,
-    Verdict: VerdictOutputSerializer,
+def _project(project: Project, request: Request) -> dict[str, Any]:
+    role = project_role(user=request.user, project=project)
+    context = {"roles": {project.pk: role.value if role else None}}
+    return dict(ProjectOutputSerializer(project, context=context).data)
+
+
+def _plain(serializer: type) -> Callable[[Any, Request], dict[str, Any]]:
+    return lambda value, request: dict(serializer(value).data)
+
+
+DETAIL_SERIALIZERS: dict[type, Callable[[Any, Request], dict[str, Any]]] = {
+    Assignment: _plain(AssignmentOutputSerializer),
+    Membership: _plain(MembershipOutputSerializer),
+    Project: _project,
+    Relation: _plain(RelationOutputSerializer),
+    Span: _plain(SpanOutputSerializer),
+    Verdict: _plain(VerdictOutputSerializer),
 }
 
 
-def _shown(value: Any) -> Any:
-    serializer = DETAIL_SERIALIZERS.get(type(value))
-    return dict(serializer(value).data) if serializer else value
+def _shown(value: Any, request: Request) -> Any:
+    show = DETAIL_SERIALIZERS.get(type(value))
+    return show(value, request) if show else value
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        details = {key: _shown(value) for key, value in exc.details.items()}
+        request = context["request"]
+        details = {key: _shown(value, request) for key, value in exc.details.items()}
         return Response(error_body(exc.code, exc.message, exc.field, details), status=exc.status)
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(exc)

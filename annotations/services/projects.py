@@ -163,7 +163,7 @@ def project_update(
 ) -> Project:
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
-        check_version(project, version, "project", lambda: project_snapshot(project))
+        check_version(project, version, "project")
         before = project_snapshot(project)
         if "label_schema" in changes:
             schema = _schema_or_invalid(changes.pop("label_schema"))
@@ -278,7 +278,7 @@ def membership_update(
             .select_related("user", "project")
             .get(pk=membership.pk)
         )
-        check_version(membership, version, "membership", lambda: membership_snapshot(membership))
+        check_version(membership, version, "membership")
         _ensure_an_admin_remains(membership, role)
         before = membership_snapshot(membership)
         membership.role = role

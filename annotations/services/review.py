@@ -257,12 +257,7 @@ def assignment_remove(
         assignment = _annotator_assignment(document, username, lock=True)
         document = _locked(document)
         ensure_not_accepted(document)
-        check_version(
-            assignment,
-            version,
-            "assignment",
-            lambda: assignment,
-        )
+        check_version(assignment, version, "assignment")
         spans = assignment.spans.count()
         before = {
             **assignment_snapshot(assignment),

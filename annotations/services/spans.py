@@ -272,7 +272,7 @@ def span_update(*, span: Span, actor: User, version: int | None, **changes: Any)
         span = Span.objects.select_for_update().get(pk=span.pk)
         span.assignment = assignment
         _ensure_writable(assignment=assignment, actor=actor)
-        check_version(span, version, "span", lambda: span)
+        check_version(span, version, "span")
         before = span_snapshot(span)
         if {"start", "end"} & changes.keys() and "quote" not in changes:
             raise Invalid(
@@ -334,7 +334,7 @@ def span_delete(*, span: Span, actor: User, version: int | None) -> int:
         span = Span.objects.select_for_update().get(pk=span.pk)
         span.assignment = assignment
         _ensure_writable(assignment=assignment, actor=actor)
-        check_version(span, version, "span", lambda: span)
+        check_version(span, version, "span")
         relations = list(
             Relation.objects.filter(from_span=span) | Relation.objects.filter(to_span=span)
         )

@@ -120,7 +120,7 @@ def _locked_at(verdict: Verdict, version: int | None) -> tuple[Verdict, dict[str
     """The verdict, locked, if the writer sent its current version; and its snapshot."""
     current = Verdict.objects.select_for_update(of=("self",)).get(pk=verdict.pk)
     current.span = verdict.span  # the caller's, loaded with its document and project
-    check_version(current, version, "verdict", lambda: current)
+    check_version(current, version, "verdict")
     return current, verdict_snapshot(current)
 
 

@@ -123,7 +123,9 @@ def test_project_update_bumps_version_and_schema_version_and_audits(world: World
     stale = api(world.admin).patch(
         f"/api/projects/{world.project.pk}/", {"name": "x", "version": 1}, format="json"
     )
-    assert_error(stale, 409, "stale_version")
+    error = assert_error(stale, 409, "stale_version")
+    # The current project as the project endpoint shows it, not an audit snapshot.
+    assert error["details"]["current"] == data
 
 
 def test_deleted_project_is_soft_deleted_and_disappears(world: World, api: Any) -> None:
@@ -152,6 +154,19 @@ class TestMembers:
         assert changed.json() == {**changed.json(), "role": "annotator", "version": 2}
         assert client.delete(self.url(world, "nina")).status_code == 204
         assert not Membership.objects.filter(project=world.project, user=world.non_member).exists()
+
+    def test_a_stale_role_change_is_refused_with_the_current_membership(
+        self, world: World, api: Any
+    ) -> None:
+        client = api(world.admin)
+        changed = client.patch(
+            self.url(world, "bob"), {"role": "editor", "version": 1}, format="json"
+        )
+        assert changed.status_code == 200, changed.content
+        stale = client.patch(self.url(world, "bob"), {"role": "admin", "version": 1}, format="json")
+        error = assert_error(stale, 409, "stale_version")
+        assert error["details"]["current"] == changed.json()
+        assert Membership.objects.get(project=world.project, user__username="bob").role == "editor"
 
     def test_unknown_user_and_duplicate_member(self, world: World, api: Any) -> None:
         client = api(world.admin)
