@@ -2,6 +2,8 @@
 // its API URL and moves its bar; when a job finishes, the page reloads to show the
 // server-rendered report (counts, errors by line, the download link).
 
+import { call } from "./dom.js";
+
 const POLL_MS = 700;
 const FINAL = new Set(["done", "failed"]);
 
@@ -26,12 +28,13 @@ export function showProgress(row, job) {
 }
 
 /**
- * Whether asking again can help after a failed poll: after a 5xx or a 429 it can; after
- * any other 4xx (signed out, the job gone) it never will, so the page reloads to say why.
+ * Whether asking again can help after a failed poll: when the server was unreachable
+ * (status 0), after a 5xx or a 429 it can; after any other 4xx (signed out, the job gone)
+ * it never will, so the page reloads to say why.
  * @param {number} status
  */
 export function worthRetrying(status) {
-  return status >= 500 || status === 429;
+  return status === 0 || status >= 500 || status === 429;
 }
 
 /** @param {HTMLElement} row */
@@ -40,16 +43,9 @@ async function follow(row) {
   if (!url) return;
   while (!FINAL.has(row.dataset.status || "")) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    try {
-      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      if (!response.ok) {
-        if (worthRetrying(response.status)) continue;
-        break;
-      }
-      showProgress(row, await response.json());
-    } catch {
-      // A dropped request is retried on the next tick.
-    }
+    const { ok, status, json } = await call(url);
+    if (ok) showProgress(row, json);
+    else if (!worthRetrying(status)) break;
   }
   window.location.reload();
 }

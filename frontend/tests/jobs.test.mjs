@@ -30,7 +30,8 @@ test("a job whose total is not known yet shows its count alone", () => {
   assert.equal(row.parts[".job-count"].textContent, "12");
 });
 
-test("a poll is retried after a server error or throttling, not after another refusal", () => {
+test("a poll is retried when the server is unreachable, after a server error or throttling, not after another refusal", () => {
+  assert.equal(worthRetrying(0), true);
   assert.equal(worthRetrying(502), true);
   assert.equal(worthRetrying(429), true);
   assert.equal(worthRetrying(403), false);
