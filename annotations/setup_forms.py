@@ -1,6 +1,7 @@
 """The set-up page's forms: from posted fields to the project services' arguments."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -25,30 +26,46 @@ def whole_number(raw: Any, default: int, field: str = "annotators_per_document")
         ) from exc
 
 
+def posted_label_rows(post: Any) -> list[dict[str, Any]]:
+    """The label table's rows as posted, in order, empty rows included."""
+    rows = []
+    index = 0
+    while f"label-{index}-name" in post:
+        rows.append(
+            {
+                "name": post.get(f"label-{index}-name", "").strip(),
+                "original": post.get(f"label-{index}-original", ""),
+                "color": post.get(f"label-{index}-color", "").strip(),
+                "hotkey": post.get(f"label-{index}-hotkey", ""),
+                "enabled": post.get(f"label-{index}-enabled") == "on",
+                "underline": post.get(f"label-{index}-underline", "solid"),
+            }
+        )
+        index += 1
+    return rows
+
+
 def schema_from_rows(project: Project, post: Any) -> dict[str, Any]:
     """The label schema the label table describes; attributes and relations follow renames."""
     current = {label["name"]: label for label in project.label_schema["labels"]}
     labels: list[dict[str, Any]] = []
     renamed: dict[str, str] = {}
-    index = 0
-    while f"label-{index}-name" in post:
-        name = post.get(f"label-{index}-name", "").strip()
-        original = post.get(f"label-{index}-original", "")
-        if name:
-            previous = current.get(original, {})
-            if original and original != name:
-                renamed[original] = name
-            labels.append(
-                {
-                    "name": name,
-                    "color": post.get(f"label-{index}-color", "").strip(),
-                    "hotkey": post.get(f"label-{index}-hotkey", ""),
-                    "enabled": post.get(f"label-{index}-enabled") == "on",
-                    "underline": post.get(f"label-{index}-underline", "solid"),
-                    "attributes": previous.get("attributes", []),
-                }
-            )
-        index += 1
+    for row in posted_label_rows(post):
+        name, original = row["name"], row["original"]
+        if not name:
+            continue
+        if original and original != name:
+            renamed[original] = name
+        labels.append(
+            {
+                "name": name,
+                "color": row["color"],
+                "hotkey": row["hotkey"],
+                "enabled": row["enabled"],
+                "underline": row["underline"],
+                "attributes": current.get(original, {}).get("attributes", []),
+            }
+        )
     # A label removed from the table leaves the relation types that named it; a relation
     # type left without a label at either end goes too.
     kept = {label["name"] for label in labels}
@@ -93,57 +110,60 @@ def rating_from_rows(post: Any) -> list[dict[str, Any]]:
     return scale
 
 
+def _general(project: Project, post: Any) -> dict[str, Any]:
+    return {
+        "name": post.get("name", "").strip() or missing("name", "a name"),
+        "annotators_per_document": whole_number(post.get("annotators_per_document"), 2),
+        "allow_overlap": post.get("allow_overlap") == "on",
+    }
+
+
+def _schema_json(project: Project, post: Any) -> dict[str, Any]:
+    try:
+        return {"label_schema": json.loads(post.get("label_schema", ""))}
+    except json.JSONDecodeError as exc:
+        raise Invalid(
+            "invalid_json",
+            f"The schema is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+            field="label_schema",
+        ) from exc
+
+
+#: The forms that change the project itself: the changes each posts, and what to say after.
+PROJECT_FORMS: dict[str, tuple[Callable[[Project, Any], dict[str, Any]], str]] = {
+    "general": (_general, "Settings saved."),
+    "guidelines": (
+        lambda project, post: {"guidelines": post.get("guidelines", "")},
+        "Guidelines saved.",
+    ),
+    "schema-form": (
+        lambda project, post: {"label_schema": schema_from_rows(project, post)},
+        "Label schema saved.",
+    ),
+    "schema-json": (_schema_json, "Label schema saved."),
+    "rating": (
+        lambda project, post: {"rating_scale": rating_from_rows(post)},
+        "Rating scale saved.",
+    ),
+    "organization": (
+        lambda project, post: {
+            "organization": {key: post.get(key, "") for key in services.ORGANIZATION_KEYS}
+        },
+        "Organisation saved.",
+    ),
+}
+
+
 def settings_change(project: Project, post: Any, user: User) -> str:
     """Apply the submitted set-up form; return what to tell the user."""
     form = post.get("form", "")
     version = whole_number(post.get("version"), 0, "version") or None
-    if form == "general":
+    if form in PROJECT_FORMS:
+        changes, done = PROJECT_FORMS[form]
         services.project_update(
-            project=project,
-            actor=user,
-            version=version,
-            name=post.get("name", "").strip() or missing("name", "a name"),
-            annotators_per_document=whole_number(post.get("annotators_per_document"), 2),
-            allow_overlap=post.get("allow_overlap") == "on",
+            project=project, actor=user, version=version, **changes(project, post)
         )
-        return "Settings saved."
-    if form == "guidelines":
-        services.project_update(
-            project=project, actor=user, version=version, guidelines=post.get("guidelines", "")
-        )
-        return "Guidelines saved."
-    if form == "schema-form":
-        services.project_update(
-            project=project,
-            actor=user,
-            version=version,
-            label_schema=schema_from_rows(project, post),
-        )
-        return "Label schema saved."
-    if form == "schema-json":
-        try:
-            schema = json.loads(post.get("label_schema", ""))
-        except json.JSONDecodeError as exc:
-            raise Invalid(
-                "invalid_json",
-                f"The schema is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-                field="label_schema",
-            ) from exc
-        services.project_update(project=project, actor=user, version=version, label_schema=schema)
-        return "Label schema saved."
-    if form == "rating":
-        services.project_update(
-            project=project, actor=user, version=version, rating_scale=rating_from_rows(post)
-        )
-        return "Rating scale saved."
-    if form == "organization":
-        services.project_update(
-            project=project,
-            actor=user,
-            version=version,
-            organization={key: post.get(key, "") for key in services.ORGANIZATION_KEYS},
-        )
-        return "Organisation saved."
+        return done
     if form == "member-add":
         services.membership_create(
             project=project,
@@ -182,22 +202,9 @@ def role_of(raw: Any) -> str:
 
 
 def label_rows(schema: dict[str, Any], post: Any | None) -> list[dict[str, Any]]:
+    """The label table to show: as posted after a refusal, else the schema and a blank row."""
     if post is not None and "label-0-name" in post:
-        rows = []
-        index = 0
-        while f"label-{index}-name" in post:
-            rows.append(
-                {
-                    "name": post.get(f"label-{index}-name", ""),
-                    "original": post.get(f"label-{index}-original", ""),
-                    "color": post.get(f"label-{index}-color", "#888888"),
-                    "hotkey": post.get(f"label-{index}-hotkey", ""),
-                    "enabled": post.get(f"label-{index}-enabled") == "on",
-                    "underline": post.get(f"label-{index}-underline", "solid"),
-                }
-            )
-            index += 1
-        return rows
+        return [{**row, "color": row["color"] or "#888888"} for row in posted_label_rows(post)]
     rows = [{**label, "original": label["name"]} for label in schema["labels"]]
     rows.append(
         {
