@@ -15,72 +15,75 @@ from annotations.importers.base import Row, Rows, row_error
 from annotations.importers.sources import SourceFile
 
 
-@dataclass
-class OpenSource:
-    """A source ready to read: its row count (for progress and the row limit) and its rows.
+@dataclass(frozen=True)
+class Format:
+    """How to count a source's rows (for progress and the row limit) and how to read them.
 
-    The rows are read lazily, except for the formats that must be read whole to be counted
-    (Label Studio's JSON, a URL list): those are read once, and their rows come from that.
+    Every source of an import is counted before any is read, so that an import over the
+    row limit stores nothing; counting keeps nothing, so only the source being read is
+    ever held in memory (a Label Studio file must be parsed whole to be counted, and is
+    parsed again when its turn comes).
     """
 
-    total: int
-    rows: Rows
+    count: Callable[[SourceFile], int]
+    read: Callable[[SourceFile, str | None], Rows]
 
 
-def _jsonl(source: SourceFile, layer: str | None) -> OpenSource:
-    return OpenSource(formats.count_jsonl(source), formats.read_jsonl(source, layer))
+def _one(source: SourceFile) -> int:
+    return 1
 
 
-def _csv(source: SourceFile, layer: str | None) -> OpenSource:
-    return OpenSource(formats.count_csv(source), formats.read_csv(source))
-
-
-def _txt(source: SourceFile, layer: str | None) -> OpenSource:
-    return OpenSource(1, formats.read_txt(source))
-
-
-def _html(source: SourceFile, layer: str | None) -> OpenSource:
-    return OpenSource(1, formats.read_html(source))
-
-
-def _labelstudio(source: SourceFile, layer: str | None) -> OpenSource:
+def _labelstudio_count(source: SourceFile) -> int:
     tasks = labelstudio.labelstudio_tasks(source)
-    total = 1 if isinstance(tasks, Row) else len(tasks)
-    return OpenSource(total, labelstudio.read_labelstudio(tasks, source.name))
+    return 1 if isinstance(tasks, Row) else len(tasks)
 
 
-def _urls(source: SourceFile, layer: str | None) -> OpenSource:
+def _read_urls(source: SourceFile, layer: str | None) -> Rows:
     # The fetching machinery (urllib3, the address guard) loads only for a URL list.
     from annotations.importers.urls import read_urls
 
-    urls = formats.read_urls_file(source)
-    return OpenSource(len(urls), read_urls(urls, source.name))
+    return read_urls(formats.read_urls_file(source), source.name)
 
 
-OPENERS: dict[str, Callable[[SourceFile, str | None], OpenSource]] = {
-    "jsonl": _jsonl,
-    "doccano": _jsonl,
-    "csv": _csv,
-    "txt": _txt,
-    "html": _html,
-    "labelstudio": _labelstudio,
-    "urls": _urls,
+_JSONL = Format(formats.count_jsonl, formats.read_jsonl)
+FORMATS: dict[str, Format] = {
+    "jsonl": _JSONL,
+    "doccano": _JSONL,
+    "csv": Format(formats.count_csv, lambda source, layer: formats.read_csv(source)),
+    "txt": Format(_one, lambda source, layer: formats.read_txt(source)),
+    "html": Format(_one, lambda source, layer: formats.read_html(source)),
+    "labelstudio": Format(
+        _labelstudio_count,
+        lambda source, layer: labelstudio.read_labelstudio(
+            labelstudio.labelstudio_tasks(source), source.name
+        ),
+    ),
+    "urls": Format(lambda source: len(formats.read_urls_file(source)), _read_urls),
 }
 
 
-def open_source(source: SourceFile, *, layer: str | None = None) -> OpenSource:
-    """One source file, whatever its format, ready to count and read."""
-    opener = OPENERS.get(source.format)
-    if opener is None:
-        error = row_error(
-            source.name,
-            "file",
-            1,
-            "unknown_format",
-            f"{source.name}: cannot tell its format from its name; it was skipped.",
-        )
-        return OpenSource(1, iter([error]))
-    return opener(source, layer)
+def _unknown_format(source: SourceFile) -> Row:
+    return row_error(
+        source.name,
+        "file",
+        1,
+        "unknown_format",
+        f"{source.name}: cannot tell its format from its name; it was skipped.",
+    )
 
 
-__all__ = ["OpenSource", "Row", "SourceFile", "open_source"]
+def count_rows(source: SourceFile) -> int:
+    """How many rows `read_rows` will give for this source (a skipped file is one)."""
+    known = FORMATS.get(source.format)
+    return known.count(source) if known else 1
+
+
+def read_rows(source: SourceFile, *, layer: str | None = None) -> Rows:
+    """The source's rows, whatever its format, read as they are consumed."""
+    known = FORMATS.get(source.format)
+    if known is None:
+        return iter([_unknown_format(source)])
+    return known.read(source, layer)
+
+
+__all__ = ["Row", "SourceFile", "count_rows", "read_rows"]

@@ -126,8 +126,8 @@ def import_run(*, job: Job, progress: Progress) -> None:
     try:
         # Every source is counted before a row is stored, so that an import over the row
         # limit stores nothing.
-        opened = [importers.open_source(source, layer=layer) for source in _sources(job)]
-        total = sum(source.total for source in opened)
+        sources = _sources(job)
+        total = sum(importers.count_rows(source) for source in sources)
         if total > settings.IMPORT_MAX_ROWS:
             raise Invalid(
                 "too_many_rows",
@@ -137,8 +137,8 @@ def import_run(*, job: Job, progress: Progress) -> None:
             )
         progress(0, total, force=True)
         done = 0
-        for source in opened:
-            for row in source.rows:
+        for source in sources:
+            for row in importers.read_rows(source, layer=layer):
                 importer.add(row)
                 done += 1
                 progress(min(done, total), total)
