@@ -1,5 +1,4 @@
-"""A document's comment thread (editors, and each annotator for their own assignment) and its
-history (editors and admins only)."""
+"""A document's comment thread: editors, and each annotator for their own assignment."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -10,7 +9,7 @@ from rest_framework.views import APIView
 from annotations.api.common import acting_user, error_responses
 from annotations.api.pagination import Pagination
 from annotations.api.schema import PAGE_PARAMETERS, paginated
-from annotations.models import AuditEvent, Comment
+from annotations.models import Comment
 from annotations.selectors import review as selectors
 from annotations.services import review as review_services
 
@@ -69,38 +68,3 @@ class CommentListApi(APIView):
             annotator=data.validated_data.get("annotator"),
         )
         return Response(CommentOutputSerializer(comment).data, status=201)
-
-
-class HistoryEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = AuditEvent
-        fields = [
-            "id",
-            "created_at",
-            "actor",
-            "action",
-            "object_type",
-            "object_id",
-            "before",
-            "after",
-        ]
-
-    def get_actor(self, event: AuditEvent) -> str | None:
-        return event.actor.get_username() if event.actor else None
-
-
-class HistoryApi(APIView):
-    """Who decided what about the document, and when, oldest first."""
-
-    @extend_schema(
-        operation_id="documents_history_list",
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(HistoryEventSerializer), **error_responses()},
-    )
-    def get(self, request: Request, document_id: int) -> Response:
-        document = selectors.review_document_get(user=request.user, document_id=document_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.document_history(document=document), request)
-        return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)

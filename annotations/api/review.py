@@ -1,7 +1,8 @@
 """The editors' review API: queue, lease, reassignment, comparison, merge, decisions and
-annotator quality (verdicts are in api/verdicts.py, the thread and history in
-api/comments.py). Every endpoint is for the project's editors and admins and answers 404 to
-anyone else, annotators included: they stay blind to one another's work."""
+annotator quality (verdicts are in api/verdicts.py, the comment thread in api/comments.py,
+the document's history in api/history.py). Every endpoint is for the project's editors and
+admins and answers 404 to anyone else, annotators included: they stay blind to one
+another's work."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers

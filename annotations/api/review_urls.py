@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations.api import comments, review, verdicts
+from annotations.api import comments, history, review, verdicts
 
 urlpatterns = [
     path("review/queue/", review.ReviewQueueApi.as_view(), name="api-review-queue"),
@@ -47,6 +47,10 @@ urlpatterns = [
         comments.CommentListApi.as_view(),
         name="api-comments",
     ),
-    path("documents/<int:document_id>/history/", comments.HistoryApi.as_view(), name="api-history"),
+    path(
+        "documents/<int:document_id>/history/",
+        history.DocumentHistoryApi.as_view(),
+        name="api-history",
+    ),
     path("projects/<int:project_id>/quality/", review.QualityApi.as_view(), name="api-quality"),
 ]

@@ -1,9 +1,10 @@
-"""A span's full history, read from its audit events: still readable after it is deleted."""
+"""Histories read from the audit events: a document's decisions, and a span's whole life
+(still readable after it is deleted)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from annotations.errors import not_found
-from annotations.models import Assignment, AssignmentKind, AuditEvent, Role, Span
+from annotations.models import Assignment, AssignmentKind, AuditEvent, Document, Role, Span
 from annotations.selectors.access import User, project_role, role_at_least
 
 
@@ -42,3 +43,26 @@ def span_history(*, user: User, span_id: int) -> QuerySet[AuditEvent]:
     if role is None or not (own or role_at_least(role, Role.EDITOR)):
         raise not_found("span")
     return events.select_related("actor").order_by("id")
+
+
+def document_history(*, document: Document) -> QuerySet[AuditEvent]:
+    """Who decided what about the document, and when, oldest first: the document's own
+    events, its assignments' (removed ones too), gold edits, verdicts and comments."""
+    layers = list(Assignment.objects.filter(document=document).values_list("pk", "kind"))
+    assignment_ids = [pk for pk, _ in layers]
+    gold = next((pk for pk, kind in layers if kind == AssignmentKind.GOLD), None)
+    about = (
+        Q(object_type="document", object_id=document.pk)
+        | Q(object_type="assignment", object_id__in=assignment_ids)
+        | Q(object_type__in=("assignment", "verdict", "comment"), after__document=document.pk)
+        | Q(object_type__in=("assignment", "verdict", "comment"), before__document=document.pk)
+    )
+    if gold is not None:
+        about |= Q(object_type__in=("span", "relation"), after__assignment=gold) | Q(
+            object_type__in=("span", "relation"), before__assignment=gold
+        )
+    return (
+        AuditEvent.objects.filter(about, project=document.project)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

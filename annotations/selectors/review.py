@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.db.models import (
-    Q,
     QuerySet,
 )
 
@@ -23,7 +22,6 @@ from annotations.models import (
     ROLE_RANK,
     Assignment,
     AssignmentKind,
-    AuditEvent,
     Comment,
     Document,
     Membership,
@@ -147,29 +145,6 @@ def comments_visible(
     if own is None:
         raise not_found("document")
     return document, comments.filter(assignment=own), own
-
-
-def document_history(*, document: Document) -> QuerySet[AuditEvent]:
-    """Who decided what about the document, and when, oldest first: the document's own
-    events, its assignments' (removed ones too), gold edits, verdicts and comments."""
-    layers = list(Assignment.objects.filter(document=document).values_list("pk", "kind"))
-    assignment_ids = [pk for pk, _ in layers]
-    gold = next((pk for pk, kind in layers if kind == AssignmentKind.GOLD), None)
-    about = (
-        Q(object_type="document", object_id=document.pk)
-        | Q(object_type="assignment", object_id__in=assignment_ids)
-        | Q(object_type__in=("assignment", "verdict", "comment"), after__document=document.pk)
-        | Q(object_type__in=("assignment", "verdict", "comment"), before__document=document.pk)
-    )
-    if gold is not None:
-        about |= Q(object_type__in=("span", "relation"), after__assignment=gold) | Q(
-            object_type__in=("span", "relation"), before__assignment=gold
-        )
-    return (
-        AuditEvent.objects.filter(about, project=document.project)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
 
 
 def verdicts_of(*, document: Document) -> QuerySet[Verdict]:
