@@ -233,7 +233,8 @@ def document_accept(
         Assignment.objects.filter(pk__in=accepted).update(
             status=AssignmentStatus.ACCEPTED, reviewed_at=now
         )
-        document.accepted_at, document.accepted_by_id = now, actor.pk
+        # The instance, not its id: the answer shows who accepted without loading them again.
+        document.accepted_at, document.accepted_by = now, actor
         document.lease_holder_id, document.lease_expires_at = None, None
         Document.objects.filter(pk=document.pk).update(
             accepted_at=now, accepted_by_id=actor.pk, lease_holder=None, lease_expires_at=None
