@@ -7,7 +7,13 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Q
 
-from annotations.errors import ConflictError, Invalid, PermissionDeniedError
+from annotations.errors import (
+    ConflictError,
+    Invalid,
+    NotFoundError,
+    PermissionDeniedError,
+    not_found,
+)
 from annotations.models import (
     DONE_STATUSES,
     Assignment,
@@ -191,7 +197,11 @@ def _lock(assignment: Assignment) -> Assignment:
     lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
     row = next(iter(Document.objects.raw(LOCK_SQL + lock, [assignment.pk])), None)
     if row is None:
-        raise Assignment.DoesNotExist("The layer was deleted while it was being written.")
+        raise NotFoundError(
+            "not_assigned",
+            "This document was taken away from you while you were saving, so nothing was "
+            "saved. Reload the page to see your documents.",
+        )
     # raw() sets the columns that are not the document's as attributes of the same name.
     assignment.status = row.layer_status  # type: ignore[attr-defined]
     assignment.version = row.layer_version  # type: ignore[attr-defined]
@@ -250,6 +260,15 @@ def span_create(
     return span, True
 
 
+def _locked_span(span: Span) -> Span:
+    """The span re-read under its row lock; 404 if it was deleted since it was loaded (in
+    another tab, say)."""
+    locked = Span.objects.select_for_update().filter(pk=span.pk).first()
+    if locked is None:
+        raise not_found("span")
+    return locked
+
+
 def _relations_broken_by_label(span: Span, label: str) -> list[Relation]:
     schema = span.assignment.document.project.label_schema
     broken = []
@@ -269,7 +288,7 @@ def span_update(*, span: Span, actor: User, version: int | None, **changes: Any)
     """Change a span's label, boundaries, attributes or note, at the version the client saw."""
     with transaction.atomic():
         assignment = _lock(span.assignment)
-        span = Span.objects.select_for_update().get(pk=span.pk)
+        span = _locked_span(span)
         span.assignment = assignment
         _ensure_writable(assignment=assignment, actor=actor)
         check_version(span, version, "span")
@@ -331,7 +350,7 @@ def span_delete(*, span: Span, actor: User, version: int | None) -> int:
     """Delete a span and the relations that use it, in one transaction and one audit event."""
     with transaction.atomic():
         assignment = _lock(span.assignment)
-        span = Span.objects.select_for_update().get(pk=span.pk)
+        span = _locked_span(span)
         span.assignment = assignment
         _ensure_writable(assignment=assignment, actor=actor)
         check_version(span, version, "span")

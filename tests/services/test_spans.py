@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from annotations.errors import ConflictError
+from annotations.errors import ConflictError, NotFoundError
 from annotations.models import Assignment, AssignmentStatus, Document, Span
 from annotations.selectors.documents import layer_get
-from annotations.services.spans import span_create
+from annotations.services.spans import span_create, span_delete, span_update
 from tests.factories import AssignmentFactory, DocumentFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,26 @@ def test_an_acceptance_after_loading_makes_the_write_a_conflict() -> None:
 def test_a_layer_deleted_after_loading_is_not_written() -> None:
     layer = loaded_layer()
     Assignment.objects.filter(pk=layer.pk).delete()
-    with pytest.raises(Assignment.DoesNotExist):
+    with pytest.raises(NotFoundError) as refused:
         create(layer)
+    assert (refused.value.code, refused.value.message) == (
+        "not_assigned",
+        "This document was taken away from you while you were saving, so nothing was saved. "
+        "Reload the page to see your documents.",
+    )
     assert not Span.objects.filter(assignment_id=layer.pk).exists()
+
+
+def test_a_span_deleted_in_another_tab_is_a_404_for_its_edit_and_its_delete() -> None:
+    layer = loaded_layer()
+    span, _ = create(layer)
+    loaded = Span.objects.select_related("assignment__document__project").get(pk=span.pk)
+    Span.objects.filter(pk=span.pk).delete()
+    actor = layer.annotator
+    with pytest.raises(NotFoundError) as edit:
+        span_update(span=loaded, actor=actor, version=1, note="too late")
+    with pytest.raises(NotFoundError) as delete:
+        span_delete(span=loaded, actor=actor, version=1)
+    for refused in (edit, delete):
+        assert (refused.value.code, refused.value.status) == ("not_found", 404)
+        assert refused.value.message.startswith("No span with that id exists")
