@@ -17,14 +17,13 @@ from rest_framework.response import Response
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
     MembershipOutputSerializer,
-    ProjectOutputSerializer,
     RelationOutputSerializer,
     SpanOutputSerializer,
     VerdictOutputSerializer,
+    project_shown_to,
 )
 from annotations.errors import DomainError
 from annotations.models import Assignment, Membership, Project, Relation, Span, Verdict
-from annotations.selectors.access import project_role
 
 logger = logging.getLogger(__name__)
 
@@ -68,22 +67,16 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
     )
 
 
-# Services put the objects a refusal is about in its details (a 409's current span, say);
-# the API shows each as its own endpoints do.
-def _project(project: Project, request: Request) -> dict[str, Any]:
-    role = project_role(user=request.user, project=project)
-    context = {"roles": {project.pk: role.value if role else None}}
-    return dict(ProjectOutputSerializer(project, context=context).data)
-
-
 def _plain(serializer: type) -> Callable[[Any, Request], dict[str, Any]]:
     return lambda value, request: dict(serializer(value).data)
 
 
+# Services put the objects a refusal is about in its details (a 409's current span, say);
+# the API shows each as its own endpoints do.
 DETAIL_SERIALIZERS: dict[type, Callable[[Any, Request], dict[str, Any]]] = {
     Assignment: _plain(AssignmentOutputSerializer),
     Membership: _plain(MembershipOutputSerializer),
-    Project: _project,
+    Project: lambda project, request: project_shown_to(request.user, project),
     Relation: _plain(RelationOutputSerializer),
     Span: _plain(SpanOutputSerializer),
     Verdict: _plain(VerdictOutputSerializer),

@@ -7,10 +7,14 @@ from rest_framework.views import APIView
 from annotations.api.common import acting_user, error_responses, versioned_changes
 from annotations.api.pagination import Pagination
 from annotations.api.schema import PAGE_PARAMETERS, paginated
-from annotations.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer
+from annotations.api.serializers import (
+    MembershipOutputSerializer,
+    ProjectOutputSerializer,
+    project_shown_to,
+)
 from annotations.models import Membership, Project, Role
 from annotations.selectors import projects as selectors
-from annotations.selectors.access import project_get_for_user, project_role
+from annotations.selectors.access import project_get_for_user
 from annotations.services import projects as services
 
 
@@ -68,9 +72,7 @@ class ProjectDetailApi(APIView):
     @extend_schema(responses={200: ProjectOutputSerializer, **error_responses()})
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(user=request.user, project_id=project_id)
-        role = project_role(user=request.user, project=project)
-        context = {"roles": {project.pk: role.value if role else None}}
-        return Response(ProjectOutputSerializer(project, context=context).data)
+        return Response(project_shown_to(request.user, project))
 
     @extend_schema(
         request=UpdateSerializer,

@@ -14,6 +14,7 @@ from annotations.models import (
     Span,
     Verdict,
 )
+from annotations.selectors.access import project_role
 from annotations.services.verdicts import rating_value
 
 
@@ -41,6 +42,13 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     def get_role(self, project: Project) -> str | None:
         roles: dict[int, str] = self.context.get("roles", {})
         return roles.get(project.pk)
+
+
+def project_shown_to(user: Any, project: Project) -> dict[str, Any]:
+    """The project as `user` sees it, with their role in it."""
+    role = project_role(user=user, project=project)
+    context = {"roles": {project.pk: role.value if role else None}}
+    return dict(ProjectOutputSerializer(project, context=context).data)
 
 
 class MembershipOutputSerializer(serializers.ModelSerializer):
