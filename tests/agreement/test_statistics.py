@@ -3,7 +3,6 @@
 import json
 import random
 import re
-import tracemalloc
 from itertools import combinations
 
 import krippendorff
@@ -35,6 +34,7 @@ from annotations.agreement.statistics import (
     documents_statistics,
 )
 from annotations.agreement.synthetic import synthetic_document, synthetic_documents
+from tests.agreement.memory import statistics_and_peak
 
 PROPERTY = settings(
     deadline=None, derandomize=True, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
@@ -109,12 +109,7 @@ def test_a_long_document_does_not_widen_the_batch_of_short_ones():
     own size, and every document the statistics it gets alone."""
     docs = synthetic_documents(127, seed=1)
     docs.insert(60, synthetic_document(random.Random(5), "long", spans=500, length=50_000))
-    tracemalloc.start()
-    try:
-        together = documents_statistics(docs)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    together, peak = statistics_and_peak(docs)
     assert peak < 100 * 2**20
     assert together == [document_statistics(doc) for doc in docs]
     batches = list(_batches([_prepare(doc) for doc in docs]))

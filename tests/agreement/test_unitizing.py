@@ -1,7 +1,6 @@
 """Krippendorff's αU (1995/2004) and the uα family (2016): published and hand-derived values."""
 
 import random
-import tracemalloc
 from itertools import combinations
 
 import krippendorff
@@ -13,7 +12,6 @@ from annotations.agreement import (
     SpanUnit,
     combine_statistics,
     document_statistics,
-    documents_statistics,
     metrics_from_statistics,
 )
 from annotations.agreement.layers import LayerBatch, stable_order, unique
@@ -23,6 +21,7 @@ from annotations.agreement.unitizing import (
     alpha_u_disagreements,
     alpha_u_statistics,
 )
+from tests.agreement.memory import statistics_and_peak
 
 
 def _document(units, length, begin=0, annotators=("0", "1")):
@@ -288,12 +287,7 @@ def test_u_alpha_sums_take_each_documents_own_values_not_the_whole_batchs() -> N
             for start in [rng.randint(0, 850) for _ in range(30)]
         ]
         docs.append(DocumentInput(f"d{n}", 1000, ["a", "b", "c"], spans))
-    tracemalloc.start()
-    try:
-        together = documents_statistics(docs)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    together, peak = statistics_and_peak(docs)
     assert peak < 50 * 2**20
     assert together == [document_statistics(doc) for doc in docs]
     assert sum(len(statistics["u_alpha"]["sq"]) for statistics in together) > 16 * 50
