@@ -119,7 +119,8 @@ def _quiet_live_server(request: pytest.FixtureRequest) -> Iterator[None]:
     gate = gate_for(request.getfixturevalue("live_server"))
     gate.open()
     yield
-    gate.close_and_drain(timeout=30)
+    gate.shut()
+    gate.drain(timeout=30)
 
 
 @dataclass

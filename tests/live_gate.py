@@ -44,9 +44,14 @@ class Gate:
         with self._state:
             self._open = True
 
-    def close_and_drain(self, timeout: float) -> None:
+    def shut(self) -> None:
+        """From now on, answer 503 without running Django."""
         with self._state:
             self._open = False
+
+    def drain(self, timeout: float) -> None:
+        """Wait for the requests already inside to be closed."""
+        with self._state:
             if not self._state.wait_for(lambda: self._in_flight == 0, timeout):
                 raise AssertionError(f"the live server still had requests after {timeout} s")
 
