@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from annotations.models import Assignment, AssignmentStatus, Relation, Span
+from annotations.models import Assignment, AssignmentStatus, Project, Relation, Span
 from tests.browser.conftest import article, open_document, sign_in
 from tests.browser.helpers import drag, highlighted, spans_of, wait_saved
 from tests.factories import PASSWORD
@@ -275,6 +275,39 @@ def test_overlapping_and_nested_spans_are_each_visible_and_selectable(
     expect(listbox).to_have_attribute("aria-activedescendant", re.compile("^opt-"))
 
 
+class Network:
+    """The page's connection to the API, switched by the test.
+
+    Its one route is installed before the page loads and stays until the end, so turning
+    the network off or on is a Python assignment, not a new route: no request can be sent
+    between a route being asked for and Chromium applying it.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.state = "online"
+        self.held: list[Any] = []
+        self.lost: list[str] = []
+        page.route("**/api/**", self.handle)
+
+    def handle(self, route: Any) -> None:
+        write = route.request.method != "GET"
+        if self.state == "offline" or (self.state == "reads only" and write):
+            route.abort("internetdisconnected")
+        elif self.state == "holding writes" and write:
+            self.held.append(route)
+        elif self.state == "losing one answer" and write and not self.lost:
+            self.lost.append(route.request.url)
+            route.fetch()  # reaches the server...
+            route.abort("connectionreset")  # ...but the answer never arrives
+        else:
+            route.continue_()
+
+    def release(self) -> None:
+        self.state = "online"
+        for route in self.held:
+            route.continue_()
+
+
 def test_autosave_while_offline_loses_nothing_and_duplicates_nothing(
     page: Page, context: BrowserContext, live_server: Any, newsroom: dict[str, Any]
 ) -> None:
@@ -282,10 +315,11 @@ def test_autosave_while_offline_loses_nothing_and_duplicates_nothing(
     assignment = assignment_of(document, newsroom["alice"])
     sign_in(context, live_server, newsroom["alice"])
     page.clock.install()
+    network = Network(page)
     open_document(page, live_server, document)
 
-    # The network drops: every API write fails.
-    page.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    # The network drops: every API call fails.
+    network.state = "offline"
     phrase = "mishandled intelligence"
     begin = CIA.index(phrase)
     drag(page, CIA, begin, begin + len(phrase))
@@ -296,36 +330,17 @@ def test_autosave_while_offline_loses_nothing_and_duplicates_nothing(
     assert Span.objects.filter(assignment=assignment).count() == 0
     assert len(page.evaluate(STORED_QUEUES)) == 1
 
-    # The page is reloaded while offline: the queue is still there.
-    page.unroute("**/api/**")
-    page.route(
-        "**/api/**",
-        lambda route: (
-            route.abort("internetdisconnected")
-            if route.request.method != "GET"
-            else route.continue_()
-        ),
-    )
+    # The page is reloaded while writes still fail: the queue is still there.
+    network.state = "reads only"
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     expect(page.locator("#span-list [role=option]")).to_contain_text(phrase)
 
     # The server comes back, but the first answer is lost after the server saved the span.
-    page.unroute("**/api/**")
-    lost: list[str] = []
-
-    def lose_first_answer(route: Any) -> None:
-        if route.request.method == "POST" and not lost:
-            lost.append(route.request.url)
-            route.fetch()  # reaches the server...
-            route.abort("connectionreset")  # ...but the answer never arrives
-        else:
-            route.continue_()
-
-    page.route("**/api/documents/*/spans/", lose_first_answer)
+    network.state = "losing one answer"
     page.clock.run_for(60_000)
     wait_saved(page)
-    assert lost
+    assert network.lost
     assert spans_of(assignment) == [("claim", begin, begin + len(phrase), phrase)]
     assert page.evaluate(STORED_QUEUES) == []
 
@@ -336,20 +351,16 @@ def test_submit_waits_for_the_last_change_to_be_saved(
     document = article(newsroom, CIA)
     assignment = assignment_of(document, newsroom["alice"])
     sign_in(context, live_server, newsroom["alice"])
+    network = Network(page)
     open_document(page, live_server, document)
-    held: list[Any] = []
-    page.route(
-        "**/api/documents/*/spans/",
-        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
-    )
+    network.state = "holding writes"
     page.keyboard.press("c")
     expect(page.locator("#save-state")).to_have_attribute("data-state", "saving")
     page.get_by_role("button", name="Submit…").click()
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.locator("#message")).to_have_text("Saving your last changes before submitting…")
     assert assignment_of(document, newsroom["alice"]).status != AssignmentStatus.SUBMITTED
-    for route in held:
-        route.continue_()
+    network.release()
     expect(page.locator("#mode-banner")).to_contain_text("read-only")
     assert assignment_of(document, newsroom["alice"]).status == AssignmentStatus.SUBMITTED
     assert Span.objects.filter(assignment=assignment).count() == 1
@@ -360,8 +371,9 @@ def test_submit_refuses_while_the_last_change_cannot_be_saved(
 ) -> None:
     document = article(newsroom, CIA)
     sign_in(context, live_server, newsroom["alice"])
+    network = Network(page)
     open_document(page, live_server, document)
-    page.route("**/api/documents/*/spans/", lambda route: route.abort("internetdisconnected"))
+    network.state = "reads only"
     page.keyboard.press("c")
     expect(page.locator("#save-state")).to_have_attribute("data-state", "offline")
     page.get_by_role("button", name="Submit…").click()
@@ -502,21 +514,15 @@ def test_a_refused_change_shows_the_server_message_next_to_the_span(
     document = article(newsroom, CIA)
     sign_in(context, live_server, newsroom["alice"])
     open_document(page, live_server, document)
-    message = "This project does not allow the label claim here."
-    page.route(
-        "**/api/documents/*/spans/",
-        lambda route: route.fulfill(
-            status=400,
-            json={
-                "error": {
-                    "code": "invalid_label",
-                    "message": message,
-                    "field": "label",
-                    "details": {},
-                }
-            },
-        ),
-    )
+    # An admin turns the claim label off while alice has the article open: her page still
+    # offers it, and the server refuses the span with its own message.
+    project = newsroom["project"]
+    schema = project.label_schema
+    for label in schema["labels"]:
+        if label["name"] == "claim":
+            label["enabled"] = False
+    Project.objects.filter(pk=project.pk).update(label_schema=schema)
+    message = "“claim” is not a label of this project (allowed: denial, attribution)."
     page.keyboard.press("c")
     item = page.locator("#span-list [role=option]")
     expect(item.locator(".span-error")).to_have_text(message)
