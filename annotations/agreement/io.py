@@ -40,7 +40,16 @@ from .types import MOST_LABELS, NO_ATTRIBUTES, DocumentInput, RelationUnit, Span
 
 
 class AgreementInputError(ValueError):
-    """The input file is not what the command accepts; the message names the field."""
+    """The input file is not what the command accepts; the message names the field.
+
+    An error about one field keeps its ``path`` and ``problem`` apart, so an error in a
+    JSON Lines document can name the line instead of the document's index.
+    """
+
+    def __init__(self, message: str, *, path: str = "", problem: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +73,7 @@ class CodingInput:
 
 
 def _fail(path: str, message: str) -> AgreementInputError:
-    return AgreementInputError(f"{path}: {message}")
+    return AgreementInputError(f"{path}: {message}", path=path, problem=message)
 
 
 def _integer(value: Any, path: str) -> int:
@@ -244,7 +253,7 @@ def checked_documents(unchecked: UncheckedSpans, start: int, stop: int) -> list[
         try:
             documents.append(_document(unchecked.items[index], f"documents[{index}]"))
         except AgreementInputError as error:
-            raise _on_its_line(error, unchecked) from None
+            raise _on_its_line(error, unchecked, index) from None
     return documents
 
 
@@ -254,18 +263,19 @@ def unique_ids(ids: Sequence[str], unchecked: UncheckedSpans) -> None:
     for index, doc_id in enumerate(ids):
         if doc_id in seen:
             error = _fail(f"documents[{index}].id", f"{doc_id!r} is used twice")
-            raise _on_its_line(error, unchecked)
+            raise _on_its_line(error, unchecked, index)
         seen.add(doc_id)
 
 
-def _on_its_line(error: AgreementInputError, unchecked: UncheckedSpans) -> AgreementInputError:
+def _on_its_line(
+    error: AgreementInputError, unchecked: UncheckedSpans, index: int
+) -> AgreementInputError:
     """For JSON Lines input, ``documents[i].field: …`` becomes ``line N: field: …``."""
     if unchecked.lines is None:
         return error
-    message = str(error)
-    index = int(message[len("documents[") : message.index("]")])
-    rest = message[message.index("]") + 1 :].lstrip(".").lstrip(": ")
-    return AgreementInputError(f"line {unchecked.lines[index]}: {rest}")
+    field = error.path.removeprefix(f"documents[{index}]").lstrip(".")
+    where = f"line {unchecked.lines[index]}: {field}" if field else f"line {unchecked.lines[index]}"
+    return AgreementInputError(f"{where}: {error.problem}")
 
 
 def _coding(item: Mapping[str, Any]) -> CodingInput:

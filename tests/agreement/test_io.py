@@ -105,6 +105,10 @@ def _doc(**changes):
             "line 2: length: is required (or give the document's text)",
         ),
         (
+            '{"id": "d1", "length": 5}\n\n{"id": "d1", "length": 3}',
+            "line 3: id: 'd1' is used twice",
+        ),
+        (
             '{"id": "d1", "length": 5}\n{oops}',
             "line 2: not valid JSON (Expecting property name enclosed in double quotes)",
         ),
