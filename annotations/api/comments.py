@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses
-from annotations.api.pagination import Pagination
+from annotations.api.pagination import paginated_response
 from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.models import Comment
 from annotations.selectors import review as selectors
@@ -48,9 +48,7 @@ class CommentListApi(APIView):
     )
     def get(self, request: Request, document_id: int) -> Response:
         _, comments, _ = selectors.comments_visible(user=request.user, document_id=document_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(comments, request)
-        return paginator.get_paginated_response(CommentOutputSerializer(page, many=True).data)
+        return paginated_response(request, comments, CommentOutputSerializer)
 
     @extend_schema(
         request=InputSerializer, responses={201: CommentOutputSerializer, **error_responses()}

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses
-from annotations.api.pagination import Pagination
+from annotations.api.pagination import paginated_response
 from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import (
     AssignmentOutputSerializer,
@@ -47,9 +47,7 @@ class DocumentListApi(APIView):
                 field="status",
             )
         documents = selectors.document_list(user=request.user, project_id=project_id, status=status)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(documents, request)
-        return paginator.get_paginated_response(DocumentListSerializer(page, many=True).data)
+        return paginated_response(request, documents, DocumentListSerializer)
 
     @extend_schema(
         request=InputSerializer,

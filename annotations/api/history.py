@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.common import error_responses
-from annotations.api.pagination import Pagination
+from annotations.api.pagination import paginated_response
 from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.models import AuditEvent
 from annotations.selectors.history import document_history, span_history
@@ -51,9 +51,8 @@ class DocumentHistoryApi(APIView):
     )
     def get(self, request: Request, document_id: int) -> Response:
         document = review_document_get(user=request.user, document_id=document_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(document_history(document=document), request)
-        return paginator.get_paginated_response(HistoryEventSerializer(page, many=True).data)
+        events = document_history(document=document)
+        return paginated_response(request, events, HistoryEventSerializer)
 
 
 class SpanHistoryApi(APIView):
@@ -65,8 +64,5 @@ class SpanHistoryApi(APIView):
         responses={200: paginated(SpanEventSerializer), **error_responses()},
     )
     def get(self, request: Request, span_id: int) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            span_history(user=request.user, span_id=span_id), request
-        )
-        return paginator.get_paginated_response(SpanEventSerializer(page, many=True).data)
+        events = span_history(user=request.user, span_id=span_id)
+        return paginated_response(request, events, SpanEventSerializer)

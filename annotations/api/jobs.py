@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses
-from annotations.api.pagination import Pagination
+from annotations.api.pagination import paginated_response
 from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import ErrorSerializer
 from annotations.errors import ConflictError, DomainError
@@ -93,10 +93,8 @@ class JobOutputSerializer(serializers.ModelSerializer):
 
 
 def _list(request: Request, project_id: int, kind: str) -> Response:
-    paginator = Pagination()
     jobs = selectors.job_list(user=request.user, project_id=project_id, kind=kind)
-    page = paginator.paginate_queryset(jobs, request)
-    return paginator.get_paginated_response(JobOutputSerializer(page, many=True).data)
+    return paginated_response(request, jobs, JobOutputSerializer)
 
 
 class ImportListApi(APIView):

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.common import acting_user, error_responses, versioned_changes
-from annotations.api.pagination import Pagination
+from annotations.api.pagination import Pagination, paginated_response
 from annotations.api.schema import PAGE_PARAMETERS, paginated
 from annotations.api.serializers import (
     MembershipOutputSerializer,
@@ -105,10 +105,8 @@ class MembershipListApi(APIView):
         responses={200: paginated(MembershipOutputSerializer), **error_responses()},
     )
     def get(self, request: Request, project_id: int) -> Response:
-        paginator = Pagination()
         memberships = selectors.membership_list(user=request.user, project_id=project_id)
-        page = paginator.paginate_queryset(memberships, request)
-        return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
+        return paginated_response(request, memberships, MembershipOutputSerializer)
 
     @extend_schema(
         request=InputSerializer,
