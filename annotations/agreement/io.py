@@ -40,16 +40,20 @@ from .types import MOST_LABELS, NO_ATTRIBUTES, DocumentInput, RelationUnit, Span
 
 
 class AgreementInputError(ValueError):
-    """The input file is not what the command accepts; the message names the field.
+    """The input file is not what the command accepts: ``path: problem``.
 
-    An error about one field keeps its ``path`` and ``problem`` apart, so an error in a
-    JSON Lines document can name the line instead of the document's index.
+    The path (a field, or a line of JSON Lines input) and the problem are kept apart, so an
+    error in a JSON Lines document can name the line instead of the document's index.
     """
 
-    def __init__(self, message: str, *, path: str = "", problem: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, path: str, problem: str) -> None:
+        # Both are the exception's args, so it pickles back whole from a worker process.
+        super().__init__(path, problem)
         self.path = path
         self.problem = problem
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,37 +76,33 @@ class CodingInput:
     data: list[list[Any]]
 
 
-def _fail(path: str, message: str) -> AgreementInputError:
-    return AgreementInputError(f"{path}: {message}", path=path, problem=message)
-
-
 def _integer(value: Any, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(path, f"must be an integer, not {json.dumps(value)}")
+        raise AgreementInputError(path, f"must be an integer, not {json.dumps(value)}")
     return value
 
 
 def _text(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value:
-        raise _fail(path, f"must be a non-empty string, not {json.dumps(value)}")
+        raise AgreementInputError(path, f"must be a non-empty string, not {json.dumps(value)}")
     return value
 
 
 def _identifier(value: Any, path: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _fail(path, f"must be a string or an integer, not {json.dumps(value)}")
+        raise AgreementInputError(path, f"must be a string or an integer, not {json.dumps(value)}")
     return str(value)
 
 
 def _object(value: Any, path: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise _fail(path, "must be an object")
+        raise AgreementInputError(path, "must be an object")
     return value
 
 
 def _array(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
-        raise _fail(path, "must be an array")
+        raise AgreementInputError(path, "must be an array")
     return value
 
 
@@ -141,18 +141,20 @@ def _checked_span(
     item = _object(raw, path)
     for key in ("annotator", "start", "end", "label"):
         if key not in item:
-            raise _fail(f"{path}.{key}", "is required")
+            raise AgreementInputError(f"{path}.{key}", "is required")
     annotator = _text(item["annotator"], f"{path}.annotator")
     if annotators is not None and annotator not in annotators:
-        raise _fail(f"{path}.annotator", f"{annotator!r} is not in the document's annotators")
+        raise AgreementInputError(
+            f"{path}.annotator", f"{annotator!r} is not in the document's annotators"
+        )
     start = _integer(item["start"], f"{path}.start")
     end = _integer(item["end"], f"{path}.end")
     if start < 0:
-        raise _fail(f"{path}.start", f"must be >= 0 ({start})")
+        raise AgreementInputError(f"{path}.start", f"must be >= 0 ({start})")
     if end <= start:
-        raise _fail(f"{path}.end", f"must be > start ({start})")
+        raise AgreementInputError(f"{path}.end", f"must be > start ({start})")
     if end > length:
-        raise _fail(f"{path}.end", f"must be <= length ({length})")
+        raise AgreementInputError(f"{path}.end", f"must be <= length ({length})")
     attributes = _object(item.get("attributes") or {}, f"{path}.attributes")
     span_id = _identifier(item["id"], f"{path}.id") if "id" in item else str(index)
     return SpanUnit(
@@ -187,13 +189,15 @@ def _checked_relation(raw: Any, path: str, owners: Mapping[str, str]) -> Relatio
     item = _object(raw, path)
     for key in ("annotator", "type", "from", "to"):
         if key not in item:
-            raise _fail(f"{path}.{key}", "is required")
+            raise AgreementInputError(f"{path}.{key}", "is required")
     annotator = _text(item["annotator"], f"{path}.annotator")
     ends = []
     for key in ("from", "to"):
         span_id = _identifier(item[key], f"{path}.{key}")
         if owners.get(span_id) != annotator:
-            raise _fail(f"{path}.{key}", f"no span {span_id!r} by {annotator!r} in this document")
+            raise AgreementInputError(
+                f"{path}.{key}", f"no span {span_id!r} by {annotator!r} in this document"
+            )
         ends.append(span_id)
     return RelationUnit(annotator, _text(item["type"], f"{path}.type"), ends[0], ends[1])
 
@@ -201,22 +205,22 @@ def _checked_relation(raw: Any, path: str, owners: Mapping[str, str]) -> Relatio
 def _document(raw: Any, path: str) -> DocumentInput:
     item = _object(raw, path)
     if "id" not in item:
-        raise _fail(f"{path}.id", "is required")
+        raise AgreementInputError(f"{path}.id", "is required")
     if "length" in item:
         length = _integer(item["length"], f"{path}.length")
         if length < 0:
-            raise _fail(f"{path}.length", f"must be >= 0 ({length})")
+            raise AgreementInputError(f"{path}.length", f"must be >= 0 ({length})")
     elif isinstance(item.get("text"), str):
         length = len(item["text"])
     else:
-        raise _fail(f"{path}.length", "is required (or give the document's text)")
+        raise AgreementInputError(f"{path}.length", "is required (or give the document's text)")
     declared: set[str] | None = None
     annotators: list[str] = []
     if "annotators" in item:
         for position, name in enumerate(_array(item["annotators"], f"{path}.annotators")):
             annotators.append(_text(name, f"{path}.annotators[{position}]"))
         if len(set(annotators)) != len(annotators):
-            raise _fail(f"{path}.annotators", "lists an annotator twice")
+            raise AgreementInputError(f"{path}.annotators", "lists an annotator twice")
         declared = set(annotators)
     spans = [
         _span(raw_span, f"{path}.spans", length, declared, index)
@@ -224,7 +228,7 @@ def _document(raw: Any, path: str) -> DocumentInput:
     ]
     labels = {span.label for span in spans}
     if len(labels) > MOST_LABELS:
-        raise _fail(
+        raise AgreementInputError(
             f"{path}.spans",
             f"use {len(labels)} different labels; agreement handles at most {MOST_LABELS} "
             "per document",
@@ -232,7 +236,7 @@ def _document(raw: Any, path: str) -> DocumentInput:
     owners: dict[str, str] = {}
     for index, span in enumerate(spans):
         if span.id in owners:
-            raise _fail(f"{path}.spans[{index}].id", f"{span.id!r} is used twice")
+            raise AgreementInputError(f"{path}.spans[{index}].id", f"{span.id!r} is used twice")
         owners[span.id] = span.annotator
     relations = [
         _relation(raw_relation, f"{path}.relations", index, owners)
@@ -262,7 +266,7 @@ def unique_ids(ids: Sequence[str], unchecked: UncheckedSpans) -> None:
     seen: set[str] = set()
     for index, doc_id in enumerate(ids):
         if doc_id in seen:
-            error = _fail(f"documents[{index}].id", f"{doc_id!r} is used twice")
+            error = AgreementInputError(f"documents[{index}].id", f"{doc_id!r} is used twice")
             raise _on_its_line(error, unchecked, index)
         seen.add(doc_id)
 
@@ -274,19 +278,21 @@ def _on_its_line(
     if unchecked.lines is None:
         return error
     field = error.path.removeprefix(f"documents[{index}]").lstrip(".")
-    where = f"line {unchecked.lines[index]}: {field}" if field else f"line {unchecked.lines[index]}"
-    return AgreementInputError(f"{where}: {error.problem}")
+    line = f"line {unchecked.lines[index]}"
+    return AgreementInputError(f"{line}: {field}" if field else line, error.problem)
 
 
 def _coding(item: Mapping[str, Any]) -> CodingInput:
     level = item.get("level", "nominal")
     if level not in LEVELS:
-        raise _fail("level", f"must be one of {', '.join(LEVELS)}, not {json.dumps(level)}")
+        raise AgreementInputError(
+            "level", f"must be one of {', '.join(LEVELS)}, not {json.dumps(level)}"
+        )
     if "data" not in item:
-        raise _fail("data", "is required")
+        raise AgreementInputError("data", "is required")
     rows = _array(item["data"], "data")
     if len(rows) < 2:
-        raise _fail("data", "needs one row per coder and at least two coders")
+        raise AgreementInputError("data", "needs one row per coder and at least two coders")
     width = None
     data: list[list[Any]] = []
     for r, raw_row in enumerate(rows):
@@ -294,17 +300,19 @@ def _coding(item: Mapping[str, Any]) -> CodingInput:
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise _fail(f"data[{r}]", f"has {len(row)} values, the first row has {width}")
+            raise AgreementInputError(
+                f"data[{r}]", f"has {len(row)} values, the first row has {width}"
+            )
         for u, value in enumerate(row):
             if value is None:
                 continue
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if level != "nominal" and not numeric:
-                raise _fail(
+                raise AgreementInputError(
                     f"data[{r}][{u}]", f"must be a number for {level} data, not {json.dumps(value)}"
                 )
             if not numeric and not isinstance(value, str):
-                raise _fail(
+                raise AgreementInputError(
                     f"data[{r}][{u}]",
                     f"must be a number, a string or null, not {json.dumps(value)}",
                 )
@@ -321,14 +329,16 @@ def read_input(text: str) -> UncheckedSpans | CodingInput:
         numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
         if len(numbered) < 2:
             raise AgreementInputError(
-                f"line {whole_error.lineno}: not valid JSON ({whole_error.msg})"
+                f"line {whole_error.lineno}", f"not valid JSON ({whole_error.msg})"
             ) from None
         items = []
         for number, line in numbered:
             try:
                 items.append(json.loads(line))
             except json.JSONDecodeError as error:
-                raise AgreementInputError(f"line {number}: not valid JSON ({error.msg})") from None
+                raise AgreementInputError(
+                    f"line {number}", f"not valid JSON ({error.msg})"
+                ) from None
         return UncheckedSpans(items, [number for number, _ in numbered])
     if isinstance(top, dict) and "kind" not in top and "spans" in top:
         return UncheckedSpans([top])
@@ -336,11 +346,11 @@ def read_input(text: str) -> UncheckedSpans | CodingInput:
     kind = item.get("kind")
     if kind == "spans":
         if "documents" not in item:
-            raise _fail("documents", "is required")
+            raise AgreementInputError("documents", "is required")
         return UncheckedSpans(_array(item["documents"], "documents"))
     if kind == "coding":
         return _coding(item)
-    raise _fail("kind", f'must be "spans" or "coding", not {json.dumps(kind)}')
+    raise AgreementInputError("kind", f'must be "spans" or "coding", not {json.dumps(kind)}')
 
 
 def _without_count(metrics: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Parsing the agreement command's input and shaping its output."""
 
 import json
+import pickle
 
 import pytest
 
@@ -233,3 +234,11 @@ def test_a_json_lines_line_that_is_not_an_object_is_named():
     with pytest.raises(AgreementInputError) as error:
         agreement_output(read_input('{"id": "d1", "length": 5}\n[1, 2]'))
     assert str(error.value) == "line 2: must be an object"
+
+
+def test_an_input_error_comes_back_whole_from_a_worker_process():
+    """Workers send their errors pickled; one that does not unpickle hangs the pool."""
+    error = AgreementInputError("documents[3].spans[0].end", "must be <= length (300)")
+    back = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes)
+    assert (back.path, back.problem) == (error.path, error.problem)
+    assert str(back) == "documents[3].spans[0].end: must be <= length (300)"
